@@ -1,0 +1,150 @@
+"""The owner's settings file, `site/settings.toml`: read, checked and explained.
+
+A wrong or missing value stops the site with a message that names the file, the key
+and what is expected, because the owner edits this file by hand.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
+
+from .states import US_STATES
+
+SETTINGS_FILE = "settings.toml"
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SiteInfo(Strict):
+    name: Text
+    tagline: Text
+    canonical_url: HttpUrl
+    language: Text = "en"
+
+
+class Owner(Strict):
+    name: Text
+    bio: Text
+
+
+class Contact(Strict):
+    postal_address: Text
+    reply_time: Text = "within two business days"
+
+
+class Social(Strict):
+    linkedin: HttpUrl | None = None
+    instagram: HttpUrl | None = None
+
+
+class MailSettings(Strict):
+    sender_name: Text
+
+
+class Waitlist(Strict):
+    states: list[str] = Field(default_factory=lambda: list(US_STATES))
+
+    @field_validator("states")
+    @classmethod
+    def known_states(cls, codes: list[str]) -> list[str]:
+        unknown = [c for c in codes if c.upper() not in US_STATES]
+        if unknown:
+            raise ValueError(
+                f"unknown state code(s) {', '.join(unknown)}; use two-letter codes "
+                "such as CA or DC"
+            )
+        return [c.upper() for c in codes]
+
+
+class Resource(Strict):
+    slug: Slug
+    title: Text
+    summary: Text
+    source: Text  # a Markdown file in site/resources/, typeset into a PDF
+
+
+class SiteSettings(Strict):
+    site: SiteInfo
+    owner: Owner
+    contact: Contact
+    social: Social = Social()
+    mail: MailSettings
+    waitlist: Waitlist = Waitlist()
+    resources: list[Resource] = Field(default_factory=list)
+
+    def state_name(self, code: str) -> str:
+        return US_STATES[code]
+
+    def resource(self, slug: str) -> Resource | None:
+        return next((r for r in self.resources if r.slug == slug), None)
+
+
+class SiteError(Exception):
+    """A problem in the owner's `site/` folder, worded for the owner."""
+
+
+@dataclass
+class Site:
+    """The owner's content folder and its checked settings."""
+
+    path: Path
+    settings: SiteSettings
+
+
+def explain(path: Path, error: ValidationError) -> str:
+    """Turn pydantic's report into lines of 'file: key: what is expected'."""
+    lines = []
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        message = item["msg"]
+        if item["type"] == "missing":
+            message = "is missing; add it"
+        elif item["type"] == "extra_forbidden":
+            message = "is not a known setting (check the spelling)"
+        lines.append(f"{path}: {key}: {message}")
+    return "\n".join(lines)
+
+
+def load_settings(site_dir: Path) -> SiteSettings:
+    """Read and check `settings.toml`; raise SiteError with every problem found."""
+    path = site_dir / SETTINGS_FILE
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SiteError(f"{path}: the settings file is missing") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SiteError(f"{path}: not valid TOML: {exc}") from None
+    try:
+        settings = SiteSettings.model_validate(data)
+    except ValidationError as exc:
+        raise SiteError(explain(path, exc)) from None
+    for resource in settings.resources:
+        if not (site_dir / "resources" / resource.source).is_file():
+            raise SiteError(
+                f"{path}: resources.{resource.slug}.source: the file "
+                f"{site_dir / 'resources' / resource.source} does not exist"
+            )
+    return settings
+
+
+def load_site(site_dir: Path) -> Site:
+    """The whole content folder, checked."""
+    return Site(path=site_dir, settings=load_settings(site_dir))
