@@ -87,7 +87,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_content(app: Flask) -> None:
-    """Load and check the owner's settings from `site/`; fail early with a clear error."""
+    """Load and check the owner's settings in `site/`; fail early and clearly."""
     from .content import load_site
 
     app.extensions["site"] = load_site(Path(app.config["SITE_DIR"]))
@@ -99,9 +99,10 @@ def register_content(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Public pages, lead forms, errors."""
-    from . import blog, errors
+    from . import blog, errors, leads
 
     app.register_blueprint(blog.bp)
+    app.register_blueprint(leads.bp)
     errors.register(app)
 
 
