@@ -1,30 +1,273 @@
-"""The lead forms: subscribe, free resource, state-guide waitlist and contact.
-(Placeholder endpoints until lead capture lands.)"""
+"""The lead forms: subscribe, free resource, state-guide waitlist and contact, and
+the pages their mailed links open. Views read the form, call `signups`, redirect."""
 
-from flask import Blueprint, render_template
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+
+from . import lead_mail, signups
+from .consent import CONSENT
+from .extensions import csrf, db
+from .forms import ButtonForm, ContactForm, ResourceForm, SubscribeForm, WaitlistForm
+from .models import Person, Purpose, Subscription
+from .resources import app_resource_pdf
+from .tokens import TokenExpired, TokenPurpose, read_token
 
 bp = Blueprint("leads", __name__)
+
+FOOTER = "footer"
+
+
+def settings():
+    return current_app.extensions["site"].settings
+
+
+def fill_source(form) -> None:
+    """On first render, note the page, UTM tags and referrer in hidden fields."""
+    if request.method == "GET":
+        form.page.data = request.path
+        form.referrer.data = (request.referrer or "")[:500]
+        for key in ("utm_source", "utm_medium", "utm_campaign"):
+            getattr(form, key).data = request.args.get(key, "")[:200]
+
+
+def source_of(form, name: str) -> signups.Source:
+    return signups.Source(
+        form=name,
+        page=form.page.data or "",
+        utm_source=form.utm_source.data or "",
+        utm_medium=form.utm_medium.data or "",
+        utm_campaign=form.utm_campaign.data or "",
+        referrer=form.referrer.data or "",
+    )
+
+
+@bp.app_context_processor
+def footer_signup():
+    """The footer's subscribe form on every page, and the words forms show."""
+
+    def make_footer_form():
+        form = SubscribeForm(prefix=FOOTER, formdata=None)
+        fill_source(form)
+        return form
+
+    return {
+        "footer_form": make_footer_form,
+        "consent": CONSENT,
+        "what_for": lead_mail.what_for,
+    }
 
 
 @bp.route("/subscribe", methods=["GET", "POST"])
 def subscribe():
-    """The newsletter sign-up page."""
-    return render_template("public/home.html")
+    """The newsletter sign-up page; the footer form on every page posts here too."""
+    prefix = FOOTER if f"{FOOTER}-email" in request.form else ""
+    form = SubscribeForm(prefix=prefix)
+    fill_source(form)
+    if form.validate_on_submit():
+        signups.opt_in(
+            form.email.canonical,
+            form.name.data or "",
+            Purpose.NEWSLETTER,
+            "",
+            source_of(form, f"subscribe-{prefix or 'page'}"),
+        )
+        return redirect(url_for(".thanks", kind="subscribe"))
+    return render_template("public/subscribe.html", form=form)
 
 
 @bp.route("/free-resource", methods=["GET", "POST"])
-def resource():
-    """Request the free checklist by mail."""
-    return render_template("public/home.html")
+@bp.route("/free-resource/<slug>", methods=["GET", "POST"])
+def resource(slug: str | None = None):
+    """Ask for a free resource by mail; the link in the mail downloads it."""
+    resources = settings().resources
+    chosen = (
+        settings().resource(slug) if slug else (resources[0] if resources else None)
+    )
+    if chosen is None:
+        abort(404)
+    form = ResourceForm(resource=chosen.slug)
+    fill_source(form)
+    if form.validate_on_submit() and form.resource.data == chosen.slug:
+        signups.request_resource(
+            form.email.canonical,
+            form.name.data or "",
+            chosen.slug,
+            form.newsletter.data,
+            source_of(form, "resource"),
+        )
+        return redirect(url_for(".thanks", kind="resource"))
+    return render_template("public/resource.html", form=form, resource=chosen)
 
 
 @bp.route("/state-guides", methods=["GET", "POST"])
 def waitlist():
-    """Join the waitlist for a state guide."""
-    return render_template("public/home.html")
+    """Join the waitlist for a state's IEP guide."""
+    form = WaitlistForm()
+    form.state.choices = [("", "Choose a state")] + [
+        (code, settings().state_name(code)) for code in settings().waitlist.states
+    ]
+    fill_source(form)
+    if form.validate_on_submit():
+        signups.opt_in(
+            form.email.canonical,
+            form.name.data or "",
+            Purpose.WAITLIST,
+            form.state.data,
+            source_of(form, "waitlist"),
+        )
+        return redirect(url_for(".thanks", kind="waitlist", state=form.state.data))
+    return render_template("public/waitlist.html", form=form)
 
 
 @bp.route("/contact", methods=["GET", "POST"])
 def contact():
-    """Send the owner a message."""
-    return render_template("public/home.html")
+    """Send the owner a message; stored, then mailed to her."""
+    form = ContactForm()
+    fill_source(form)
+    if form.validate_on_submit():
+        signups.send_message(
+            form.email.canonical,
+            form.name.data.strip(),
+            form.message.data.strip(),
+            source_of(form, "contact"),
+        )
+        return redirect(url_for(".thanks", kind="contact"))
+    return render_template("public/contact.html", form=form)
+
+
+@bp.get("/thanks/<any(subscribe, resource, waitlist, contact):kind>")
+def thanks(kind: str):
+    """The same answer whatever the address's state: nothing leaks."""
+    state = request.args.get("state", "")
+    state_name = (
+        settings().state_name(state) if state in settings().waitlist.states else ""
+    )
+    return render_template("public/thanks.html", kind=kind, state_name=state_name)
+
+
+def subscription_from(purpose: TokenPurpose, token: str) -> Subscription | None:
+    try:
+        data = read_token(purpose, token)
+    except TokenExpired:
+        return None
+    if not data or "s" not in data:
+        return None
+    return db.session.get(Subscription, data["s"])
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+def confirm(token: str):
+    """GET shows one Confirm button (mail scanners follow links); only POST confirms."""
+    subscription = subscription_from(TokenPurpose.CONFIRM, token)
+    if subscription is None:
+        return render_template("public/link_invalid.html", action="confirm"), 404
+    form = ButtonForm()
+    if form.validate_on_submit():
+        signups.confirm(subscription)
+        return render_template("public/confirmed.html", subscription=subscription)
+    return render_template("public/confirm.html", form=form, subscription=subscription)
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+def unsubscribe(token: str):
+    """GET shows one Unsubscribe button; POST unsubscribes."""
+    subscription = subscription_from(TokenPurpose.UNSUBSCRIBE, token)
+    if subscription is None:
+        return render_template("public/link_invalid.html", action="unsubscribe"), 404
+    form = ButtonForm()
+    if form.validate_on_submit():
+        signups.unsubscribe(subscription)
+        return render_template("public/unsubscribed.html", subscription=subscription)
+    return render_template(
+        "public/unsubscribe.html", form=form, subscription=subscription
+    )
+
+
+@bp.route("/unsubscribe/<token>/one-click", methods=["GET", "POST"])
+@csrf.exempt
+def unsubscribe_one_click(token: str):
+    """RFC 8058 one-click: mail providers POST here with no cookie and no CSRF token."""
+    if request.method == "GET":
+        return unsubscribe(token)
+    subscription = subscription_from(TokenPurpose.UNSUBSCRIBE, token)
+    if subscription is None:
+        return (
+            "This unsubscribe link is not valid.",
+            404,
+            {"Content-Type": "text/plain"},
+        )
+    signups.unsubscribe(subscription)
+    return "You are unsubscribed.", 200, {"Content-Type": "text/plain"}
+
+
+def resource_subscription(data: dict | None) -> Subscription | None:
+    if not data or "p" not in data or "r" not in data:
+        return None
+    person = db.session.get(Person, data["p"])
+    if person is None or settings().resource(data["r"]) is None:
+        return None
+    return next(
+        (
+            s
+            for s in person.subscriptions
+            if s.purpose == Purpose.RESOURCE and s.topic == data["r"]
+        ),
+        None,
+    )
+
+
+@bp.get("/download/<token>")
+def download(token: str):
+    """The file, only through a valid mailed link; every download is recorded."""
+    try:
+        subscription = resource_subscription(read_token(TokenPurpose.DOWNLOAD, token))
+    except TokenExpired as exc:
+        subscription = resource_subscription(exc.data)
+        return render_template(
+            "public/download_expired.html",
+            form=ButtonForm(),
+            token=token,
+            renewable=subscription is not None,
+        ), 410
+    if subscription is None:
+        return render_template("public/download_expired.html", renewable=False), 404
+    resource = settings().resource(subscription.topic)
+    signups.record_download(subscription)
+    return send_file(
+        app_resource_pdf(resource),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"{resource.slug}.pdf",
+        max_age=0,
+    )
+
+
+@bp.post("/download/<token>/renew")
+def renew_download(token: str):
+    """From an expired link: mail a fresh one to the same person (cooldown applies)."""
+    form = ButtonForm()
+    try:
+        read_token(TokenPurpose.DOWNLOAD, token)
+        subscription = None
+    except TokenExpired as exc:
+        subscription = resource_subscription(exc.data)
+    if subscription is None or not form.validate_on_submit():
+        return redirect(url_for(".resource"))
+    signups.request_resource(
+        subscription.person.email,
+        "",
+        subscription.topic,
+        False,
+        signups.Source(form="resource-renew", page=request.path),
+    )
+    return redirect(url_for(".thanks", kind="resource"))

@@ -1,0 +1,34 @@
+"""The consent wording shown beside each sign-up button, with a version.
+
+A consent record stores the version, so what a person agreed to can always be shown.
+Change the wording by adding a new version; never edit a published one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Wording:
+    version: str
+    text: str
+
+
+CONSENT: dict[str, Wording] = {
+    "newsletter": Wording(
+        "newsletter-2026-11",
+        "I'd like occasional emails with new articles and practical tips on IEP "
+        "meetings. I'll confirm by email first, and I can unsubscribe at any time.",
+    ),
+    "waitlist": Wording(
+        "waitlist-2026-11",
+        "Email me when the guide for this state is ready. I'll confirm by email first, "
+        "and I can leave the waitlist at any time.",
+    ),
+    "resource": Wording(
+        "resource-2026-11",
+        "Email me a link to download this free resource. No other mail unless I tick "
+        "the box below.",
+    ),
+}

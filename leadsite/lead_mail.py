@@ -1,0 +1,144 @@
+"""One function per kind of lead mail. Each renders a text and an HTML template and
+queues the result in the outbox (nothing is sent during the request).
+
+Mail that may reach an address nobody has confirmed yet (confirmations, download
+links, auto-replies) repeats no text a visitor typed, so the forms cannot be used to
+send someone else a message.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from .extensions import db
+from .mail import absolute_url, queue_email
+from .models import ContactMessage, OutboxMessage, Person, Purpose, Subscription, utcnow
+from .tokens import TokenPurpose, make_token
+
+AUTO_REPLY_COOLDOWN = timedelta(minutes=15)
+
+
+def settings():
+    return current_app.extensions["site"].settings
+
+
+def what_for(subscription: Subscription) -> str:
+    """Plain words for a subscription's purpose, as mail and pages show it."""
+    if subscription.purpose == Purpose.WAITLIST:
+        return f"the {settings().state_name(subscription.topic)} IEP guide waitlist"
+    if subscription.purpose == Purpose.RESOURCE:
+        resource = settings().resource(subscription.topic)
+        return f"“{resource.title}”" if resource else "the free resource"
+    return "the newsletter"
+
+
+def unsubscribe_links(subscription: Subscription) -> dict:
+    token = make_token(TokenPurpose.UNSUBSCRIBE, {"s": subscription.id})
+    return {
+        "unsubscribe_url": absolute_url("leads.unsubscribe", token=token),
+        "one_click_url": absolute_url("leads.unsubscribe_one_click", token=token),
+    }
+
+
+def send_confirmation(subscription: Subscription) -> OutboxMessage:
+    """Ask the person to confirm a newsletter or waitlist sign-up (double opt-in)."""
+    token = make_token(TokenPurpose.CONFIRM, {"s": subscription.id})
+    return queue_email(
+        "confirm",
+        subscription.person.email,
+        "confirm",
+        f"Please confirm: {what_for(subscription)}",
+        person=subscription.person,
+        subscription=subscription,
+        confirm_url=absolute_url("leads.confirm", token=token),
+        what=what_for(subscription),
+    )
+
+
+def send_welcome(subscription: Subscription) -> OutboxMessage:
+    """After confirming: a welcome, marketing mail with unsubscribe links and headers."""
+    state = None
+    if subscription.purpose == Purpose.WAITLIST:
+        state = settings().state_name(subscription.topic)
+    return queue_email(
+        "welcome",
+        subscription.person.email,
+        "welcome_waitlist" if state else "welcome",
+        f"You're on the list for the {state} guide"
+        if state
+        else f"Welcome to {settings().site.name}",
+        person=subscription.person,
+        subscription=subscription,
+        marketing=True,
+        state=state,
+        name=subscription.person.name,
+        **unsubscribe_links(subscription),
+    )
+
+
+def download_url(subscription: Subscription) -> str:
+    token = make_token(
+        TokenPurpose.DOWNLOAD, {"p": subscription.person_id, "r": subscription.topic}
+    )
+    return absolute_url("leads.download", token=token)
+
+
+def send_resource_link(subscription: Subscription) -> OutboxMessage:
+    """The per-person, signed, expiring download link for a free resource."""
+    resource = settings().resource(subscription.topic)
+    return queue_email(
+        "resource",
+        subscription.person.email,
+        "resource",
+        f"Your download: {resource.title}",
+        person=subscription.person,
+        subscription=subscription,
+        resource=resource,
+        download_url=download_url(subscription),
+        days=current_app.config["RESOURCE_LINK_DAYS"],
+    )
+
+
+def send_contact_notice(message: ContactMessage) -> OutboxMessage | None:
+    """Tell the owner about a new message; Reply-To is the visitor's checked address."""
+    owner = current_app.config.get("OWNER_EMAIL")
+    if not owner:
+        current_app.logger.warning("OWNER_EMAIL is not set: message %s", message.id)
+        return None
+    return queue_email(
+        "contact_notice",
+        owner,
+        "contact_notice",
+        "New message from your website",
+        reply_to=message.person.email,
+        message=message,
+        email=message.person.email,
+    )
+
+
+def may_auto_reply(person: Person) -> bool:
+    """At most one auto-reply per address per cooldown, so the form can't mail-bomb."""
+    since = utcnow() - AUTO_REPLY_COOLDOWN
+    recent = db.session.scalar(
+        select(func.count(OutboxMessage.id)).where(
+            OutboxMessage.person_id == person.id,
+            OutboxMessage.kind == "contact_reply",
+            OutboxMessage.created_at >= since,
+        )
+    )
+    return not recent
+
+
+def send_contact_reply(message: ContactMessage) -> OutboxMessage:
+    """Thank the visitor and say when to expect an answer; repeats none of their text."""
+    return queue_email(
+        "contact_reply",
+        message.person.email,
+        "contact_reply",
+        f"Thanks for your message to {settings().site.name}",
+        person=message.person,
+        reply_time=settings().contact.reply_time,
+    )

@@ -1,0 +1,204 @@
+"""The rules of lead capture, as plain functions the views and tests call.
+
+- One person per canonical address; one subscription per person and purpose.
+- A visitor sees the same answer whatever the address's state, and a repeated
+  submission creates nothing new: a pending address gets at most one fresh
+  confirmation mail per `COOLDOWN`.
+- Mail is queued in the same transaction as the lead, so neither exists without
+  the other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from . import lead_mail
+from .consent import CONSENT
+from .extensions import db
+from .models import (
+    Consent,
+    ContactMessage,
+    Person,
+    Purpose,
+    Subscription,
+    SubscriptionStatus,
+    utcnow,
+)
+from .outbox import cancel_queued
+
+COOLDOWN = timedelta(minutes=15)
+RETRIES = 5
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a submission came from, for the consent record."""
+
+    form: str
+    page: str = ""
+    utm_source: str = ""
+    utm_medium: str = ""
+    utm_campaign: str = ""
+    referrer: str = ""
+
+
+def retrying(work):
+    """Run `work()` and commit; on a unique-key race, roll back and run it again.
+
+    Two requests for a new address can both find no row and both insert; the loser
+    gets IntegrityError, and on the next try finds the winner's row.
+    """
+    for attempt in range(RETRIES):
+        try:
+            result = work()
+            db.session.commit()
+            return result
+        except IntegrityError:
+            db.session.rollback()
+            if attempt == RETRIES - 1:
+                raise
+    return None
+
+
+def person_for(email: str, name: str = "") -> Person:
+    """The person with this canonical address, created if new; a name fills a gap."""
+    person = db.session.scalar(select(Person).where(Person.email == email))
+    if person is None:
+        person = Person(email=email, name=name)
+        db.session.add(person)
+        db.session.flush()
+    elif name and not person.name:
+        person.name = name
+    return person
+
+
+def subscription_for(person: Person, purpose: Purpose, topic: str = "") -> Subscription:
+    """The person's subscription for this purpose, locked for this transaction."""
+    query = (
+        select(Subscription)
+        .where(
+            Subscription.person_id == person.id,
+            Subscription.purpose == purpose,
+            Subscription.topic == topic,
+        )
+        .with_for_update()
+    )
+    subscription = db.session.scalar(query)
+    if subscription is None:
+        subscription = Subscription(person=person, purpose=purpose, topic=topic)
+        db.session.add(subscription)
+        db.session.flush()
+    return subscription
+
+
+def record_consent(subscription: Subscription, source: Source, wording: str) -> None:
+    db.session.add(
+        Consent(
+            subscription=subscription,
+            form=source.form,
+            page=source.page,
+            wording_version=CONSENT[wording].version,
+            utm_source=source.utm_source,
+            utm_medium=source.utm_medium,
+            utm_campaign=source.utm_campaign,
+            referrer=source.referrer,
+        )
+    )
+
+
+def may_send_again(subscription: Subscription) -> bool:
+    sent = subscription.confirmation_sent_at
+    return sent is None or utcnow() - sent >= COOLDOWN
+
+
+def opt_in(
+    email: str, name: str, purpose: Purpose, topic: str, source: Source
+) -> Subscription:
+    """Start (or restart) a double opt-in; queue a confirmation mail when allowed."""
+
+    def work():
+        person = person_for(email, name)
+        subscription = subscription_for(person, purpose, topic)
+        if subscription.status == SubscriptionStatus.CONFIRMED:
+            return subscription
+        fresh = subscription.consents == [] or (
+            subscription.status == SubscriptionStatus.UNSUBSCRIBED
+        )
+        if fresh:
+            subscription.status = SubscriptionStatus.PENDING
+            record_consent(subscription, source, purpose.value)
+        if may_send_again(subscription):
+            subscription.confirmation_sent_at = utcnow()
+            lead_mail.send_confirmation(subscription)
+        return subscription
+
+    return retrying(work)
+
+
+def request_resource(
+    email: str, name: str, slug: str, newsletter: bool, source: Source
+) -> Subscription:
+    """Mail a download link for a free resource; optionally start a newsletter opt-in."""
+
+    def work():
+        person = person_for(email, name)
+        subscription = subscription_for(person, Purpose.RESOURCE, slug)
+        if not subscription.consents:
+            record_consent(subscription, source, "resource")
+        if may_send_again(subscription):
+            subscription.confirmation_sent_at = utcnow()
+            lead_mail.send_resource_link(subscription)
+        return subscription
+
+    subscription = retrying(work)
+    if newsletter:
+        opt_in(email, name, Purpose.NEWSLETTER, "", source)
+    return subscription
+
+
+def confirm(subscription: Subscription) -> None:
+    """Confirm a pending subscription (from the confirm page's POST only)."""
+    db.session.refresh(subscription, with_for_update=True)
+    if subscription.confirm():
+        lead_mail.send_welcome(subscription)
+    db.session.commit()
+
+
+def unsubscribe(subscription: Subscription) -> None:
+    """Unsubscribe, and cancel mail still queued for that list."""
+    db.session.refresh(subscription, with_for_update=True)
+    subscription.unsubscribe()
+    cancel_queued(subscription.id)
+    db.session.commit()
+
+
+def record_download(subscription: Subscription) -> None:
+    """Record a download; the first one also confirms the address was real."""
+    from .models import Download
+
+    db.session.add(
+        Download(person_id=subscription.person_id, resource=subscription.topic)
+    )
+    if subscription.status == SubscriptionStatus.PENDING:
+        subscription.confirm()
+    db.session.commit()
+
+
+def send_message(email: str, name: str, body: str, source: Source) -> ContactMessage:
+    """Store a contact message, notify the owner and send the visitor an auto-reply."""
+
+    def work():
+        person = person_for(email, name)
+        message = ContactMessage(person=person, name=name, body=body, page=source.page)
+        db.session.add(message)
+        db.session.flush()
+        lead_mail.send_contact_notice(message)
+        if lead_mail.may_auto_reply(person):
+            lead_mail.send_contact_reply(message)
+        return message
+
+    return retrying(work)

@@ -1,0 +1,357 @@
+"""The four lead flows end to end: form, outbox, real SMTP, mailed link, stored result."""
+
+from __future__ import annotations
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from urllib.parse import urlencode, urlsplit
+from urllib.request import Request, urlopen
+
+import pytest
+from sqlalchemy import func, select
+
+from leadsite.extensions import db
+from leadsite.models import (
+    Consent,
+    ContactMessage,
+    Download,
+    OutboxMessage,
+    OutboxStatus,
+    Person,
+    Subscription,
+    utcnow,
+)
+from leadsite.outbox import deliver_due
+
+
+@pytest.fixture
+def app_config(app_config, smtp_server):
+    """Every app in this module delivers through the real SMTP server."""
+    return {**app_config, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_server.port}
+
+
+def deliver(app) -> None:
+    with app.app_context():
+        deliver_due()
+
+
+def count(app, model) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+def subscriptions(app) -> list[tuple[str, str, str, str]]:
+    with app.app_context():
+        rows = db.session.scalars(select(Subscription).order_by(Subscription.id))
+        return [(s.person.email, s.purpose, s.topic, s.status) for s in rows]
+
+
+def link_in(message, path_start: str) -> str:
+    """The first link in a mail's text part whose path starts with `path_start`."""
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    for url in re.findall(r"https?://\S+", text):
+        if urlsplit(url).path.startswith(path_start):
+            return url
+    raise AssertionError(f"no {path_start} link in:\n{text}")
+
+
+def local(url: str) -> str:
+    """A mailed absolute link (built from SITE_URL) as a path for the test client."""
+    assert url.startswith("http://site.test/"), url
+    return url[len("http://site.test") :]
+
+
+def test_subscribe_double_opt_in_welcome_and_one_click_unsubscribe(
+    app, client, smtp_server
+):
+    response = client.post(
+        "/subscribe",
+        data={
+            "email": "  Parent@Example.COM ",
+            "name": "Sam",
+            "page": "/blog/first-meeting",
+            "utm_source": "instagram",
+            "utm_medium": "social",
+            "utm_campaign": "fall",
+            "referrer": "https://l.instagram.com/",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "check your email" in page
+    assert smtp_server.messages == []  # nothing is sent during the request
+    assert subscriptions(app) == [("Parent@example.com", "newsletter", "", "pending")]
+    with app.app_context():
+        consent = db.session.scalar(select(Consent))
+        assert (consent.form, consent.page) == ("subscribe-page", "/blog/first-meeting")
+        assert (consent.utm_source, consent.utm_medium, consent.utm_campaign) == (
+            "instagram",
+            "social",
+            "fall",
+        )
+        assert consent.referrer == "https://l.instagram.com/"
+        assert consent.wording_version == "newsletter-2026-11"
+
+    deliver(app)
+    [confirmation] = smtp_server.messages
+    assert confirmation["To"] == "Parent@example.com"
+    assert "confirm" in confirmation["Subject"].lower()
+    confirm_url = link_in(confirmation, "/confirm/")
+
+    # A GET (what a mail scanner does) changes nothing and shows one button.
+    page = client.get(local(confirm_url)).get_data(as_text=True)
+    assert "<button" in page and "Confirm" in page
+    assert subscriptions(app)[0][3] == "pending"
+
+    response = client.post(local(confirm_url))
+    assert "You're confirmed" in response.get_data(as_text=True)
+    assert subscriptions(app)[0][3] == "confirmed"
+    client.post(local(confirm_url))  # a second press sends no second welcome
+
+    deliver(app)
+    assert len(smtp_server.messages) == 2
+    welcome = smtp_server.messages[1]
+    assert welcome["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    one_click = welcome["List-Unsubscribe"].strip("<>")
+    text = welcome.get_body(preferencelist=("plain",)).get_content()
+    assert "100 Example Street" in text  # the postal address
+    visible = link_in(welcome, "/unsubscribe/")
+    assert client.get(local(visible)).status_code == 200
+    assert subscriptions(app)[0][3] == "confirmed"
+
+    fresh = app.test_client()  # no cookie, no CSRF token, as a mail provider posts
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = fresh.post(local(one_click), data={"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    assert subscriptions(app)[0][3] == "unsubscribed"
+
+
+def test_same_answer_whatever_the_state_and_no_duplicates(app, client, smtp_server):
+    def submit() -> str:
+        response = client.post("/subscribe", data={"email": "a@example.com"})
+        return client.get(response.headers["Location"]).get_data(as_text=True)
+
+    first = submit()
+    pending_again = submit()
+    assert first == pending_again
+    assert count(app, Person) == 1 and count(app, Subscription) == 1
+    assert count(app, OutboxMessage) == 1  # no fresh mail within 15 minutes
+
+    with app.app_context():
+        subscription = db.session.scalar(select(Subscription))
+        subscription.confirmation_sent_at = utcnow() - timedelta(minutes=16)
+        db.session.commit()
+    submit()
+    assert count(app, OutboxMessage) == 2  # after the cooldown, one fresh mail
+
+    with app.app_context():
+        db.session.scalar(select(Subscription)).confirm()
+        db.session.commit()
+    assert submit() == first
+    with app.app_context():
+        db.session.scalar(select(Subscription)).unsubscribe()
+        db.session.commit()
+    assert submit() == first
+    assert subscriptions(app) == [("a@example.com", "newsletter", "", "pending")]
+    assert count(app, Consent) == 2  # the fresh opt-in after unsubscribing
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        ({"email": ""}, "Please enter your email address."),
+        ({"email": "not-an-address"}, "complete email address"),
+        ({"email": "a@b"}, "complete email address"),
+        ({"email": "x@example.com", "name": "n" * 101}, "under 100 characters"),
+    ],
+)
+def test_subscribe_errors_are_clear_and_keep_what_was_typed(app, client, data, error):
+    response = client.post("/subscribe", data={"name": "Robin", **data})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert error in page
+    assert 'aria-invalid="true"' in page
+    assert "<title>Error:" in page
+    if data.get("email"):
+        assert f'value="{data["email"]}"' in page
+    assert count(app, Person) == 0
+
+
+def test_footer_form_on_every_page_posts_to_subscribe(app, client):
+    page = client.get("/").get_data(as_text=True)
+    assert 'name="footer-email"' in page
+    response = client.post(
+        "/subscribe", data={"footer-email": "f@example.com", "footer-page": "/"}
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Consent.form)) == "subscribe-footer"
+
+
+def test_twenty_parallel_submissions_make_one_row_and_one_mail(app, live_server):
+    body = urlencode({"email": "same@example.com"}).encode()
+
+    def submit(_):
+        request = Request(f"{live_server.url}/subscribe", data=body, method="POST")
+        with urlopen(request, timeout=30) as response:
+            return response.status
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = list(pool.map(submit, range(20)))
+    assert statuses == [200] * 20  # urllib follows the redirect to the thanks page
+    assert count(app, Person) == 1
+    assert count(app, Subscription) == 1
+    assert count(app, OutboxMessage) == 1
+
+
+def test_free_resource_link_download_and_expiry(app, client, smtp_server):
+    response = client.post(
+        "/free-resource",
+        data={"email": "r@example.com", "resource": "first-iep-meeting-checklist"},
+    )
+    assert response.status_code == 302
+    assert subscriptions(app) == [
+        ("r@example.com", "resource", "first-iep-meeting-checklist", "pending")
+    ]
+    deliver(app)
+    [mail] = smtp_server.messages
+    url = link_in(mail, "/download/")
+    assert (
+        client.get(local(url).replace("/download/", "/download/x")).status_code == 404
+    )
+
+    response = client.get(local(url))
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
+    assert count(app, Download) == 1
+    assert subscriptions(app)[0][3] == "confirmed"  # the link reached a real inbox
+
+    app.config["RESOURCE_LINK_DAYS"] = -1  # every link is now too old
+    response = client.get(local(url))
+    assert response.status_code == 410
+    assert "Send me a fresh link" in response.get_data(as_text=True)
+    with app.app_context():
+        db.session.scalar(select(Subscription)).confirmation_sent_at = None
+        db.session.commit()
+    renew = client.post(local(url) + "/renew")
+    assert renew.status_code == 302
+    deliver(app)
+    assert len(smtp_server.messages) == 2
+    assert count(app, Download) == 1
+
+
+def test_free_resource_newsletter_box_is_optional(app, client, smtp_server):
+    data = {"resource": "first-iep-meeting-checklist"}
+    client.post("/free-resource", data={**data, "email": "no@example.com"})
+    client.post(
+        "/free-resource", data={**data, "email": "yes@example.com", "newsletter": "y"}
+    )
+    assert sorted(s[:2] for s in subscriptions(app)) == [
+        ("no@example.com", "resource"),
+        ("yes@example.com", "newsletter"),
+        ("yes@example.com", "resource"),
+    ]
+    page = client.get("/free-resource").get_data(as_text=True)
+    checkbox = re.search(r'<input[^>]*name="newsletter"[^>]*>', page).group(0)
+    assert "checked" not in checkbox
+
+
+def test_state_waitlist_several_states_and_thanks_names_the_state(
+    app, client, smtp_server
+):
+    for state in ("CA", "TX", "CA"):
+        response = client.post(
+            "/state-guides", data={"email": "w@example.com", "state": state}
+        )
+        assert response.status_code == 302
+    assert "Texas" in client.get(response.headers["Location"].replace("CA", "TX")).text
+    assert "California" in client.get(response.headers["Location"]).text
+    assert [s[2] for s in subscriptions(app)] == ["CA", "TX"]
+
+    deliver(app)
+    assert len(smtp_server.messages) == 2
+    confirm_url = link_in(smtp_server.messages[0], "/confirm/")
+    client.post(local(confirm_url))
+    assert [s[3] for s in subscriptions(app)] == ["confirmed", "pending"]
+    deliver(app)
+    assert "California" in smtp_server.messages[2]["Subject"]
+
+    response = client.post(
+        "/state-guides", data={"email": "w@example.com", "state": "ZZ"}
+    )
+    assert "Please choose your state from the list." in response.text
+
+
+def test_contact_stores_notifies_owner_and_auto_replies(app, client, smtp_server):
+    response = client.post(
+        "/contact",
+        data={
+            "name": "Evil\r\nBcc: victim@example.com",
+            "email": "parent@example.com",
+            "message": "Hello,\nCan you help with our IEP?",
+        },
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        message = db.session.scalar(select(ContactMessage))
+        assert message.body == "Hello,\nCan you help with our IEP?"
+    deliver(app)
+    notice, reply = sorted(smtp_server.messages, key=lambda m: m["To"])
+    assert notice["To"] == "owner@site.test"
+    assert notice["Reply-To"] == "parent@example.com"
+    assert notice["Bcc"] is None and "victim" not in str(notice["Subject"])
+    assert "hello@site.test" in notice["From"]
+    assert "Can you help with our IEP?" in notice.get_body(("plain",)).get_content()
+    assert reply["To"] == "parent@example.com"
+    assert "two business days" in reply.get_body(("plain",)).get_content()
+    assert "Can you help" not in reply.get_body(("plain",)).get_content()
+    envelope_rcpts = sorted(
+        r for e in smtp_server.recorder.envelopes for r in e.rcpt_tos
+    )
+    assert envelope_rcpts == ["owner@site.test", "parent@example.com"]
+
+
+def test_contact_message_too_long_keeps_the_text(app, client):
+    text = "word " * 1001
+    response = client.post(
+        "/contact", data={"name": "Kim", "email": "k@example.com", "message": text}
+    )
+    page = response.text
+    assert "Please keep your message under 5000 characters." in page
+    assert "word word word" in page and 'value="Kim"' in page
+    assert count(app, ContactMessage) == 0
+
+
+def test_tokens_are_bound_to_their_purpose(app, client, smtp_server):
+    client.post("/subscribe", data={"email": "t@example.com"})
+    deliver(app)
+    token = link_in(smtp_server.messages[0], "/confirm/").rsplit("/", 1)[1]
+    assert client.post(f"/unsubscribe/{token}").status_code == 404
+    assert client.post(f"/unsubscribe/{token}/one-click").status_code == 404
+    assert client.get(f"/download/{token}").status_code == 404
+    assert subscriptions(app)[0][3] == "pending"
+
+
+def test_smtp_outage_loses_nothing(app, client, smtp_server):
+    smtp_server.stop()
+    for i in range(3):
+        response = client.post("/subscribe", data={"email": f"o{i}@example.com"})
+        assert response.status_code == 302
+    deliver(app)
+    with app.app_context():
+        rows = db.session.scalars(select(OutboxMessage)).all()
+        assert {m.status for m in rows} == {OutboxStatus.QUEUED}
+        assert all(m.next_attempt_at > utcnow() for m in rows)
+        for m in rows:
+            m.next_attempt_at = utcnow()
+        db.session.commit()
+    smtp_server.start()
+    deliver(app)
+    deliver(app)
+    assert sorted(m["To"] for m in smtp_server.messages) == [
+        "o0@example.com",
+        "o1@example.com",
+        "o2@example.com",
+    ]
