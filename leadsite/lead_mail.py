@@ -59,7 +59,7 @@ def send_confirmation(subscription: Subscription) -> OutboxMessage:
 
 
 def send_welcome(subscription: Subscription) -> OutboxMessage:
-    """After confirming: a welcome, marketing mail with unsubscribe links and headers."""
+    """After confirming: a welcome, marketing mail with unsubscribe link and headers."""
     state = None
     if subscription.purpose == Purpose.WAITLIST:
         state = settings().state_name(subscription.topic)
@@ -133,7 +133,7 @@ def may_auto_reply(person: Person) -> bool:
 
 
 def send_contact_reply(message: ContactMessage) -> OutboxMessage:
-    """Thank the visitor and say when to expect an answer; repeats none of their text."""
+    """Thank the visitor, say when to expect an answer; repeat none of their text."""
     return queue_email(
         "contact_reply",
         message.person.email,

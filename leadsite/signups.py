@@ -22,6 +22,7 @@ from .extensions import db
 from .models import (
     Consent,
     ContactMessage,
+    Download,
     Person,
     Purpose,
     Subscription,
@@ -142,7 +143,7 @@ def opt_in(
 def request_resource(
     email: str, name: str, slug: str, newsletter: bool, source: Source
 ) -> Subscription:
-    """Mail a download link for a free resource; optionally start a newsletter opt-in."""
+    """Mail a free resource's download link; optionally start a newsletter opt-in."""
 
     def work():
         person = person_for(email, name)
@@ -178,8 +179,6 @@ def unsubscribe(subscription: Subscription) -> None:
 
 def record_download(subscription: Subscription) -> None:
     """Record a download; the first one also confirms the address was real."""
-    from .models import Download
-
     db.session.add(
         Download(person_id=subscription.person_id, resource=subscription.topic)
     )

@@ -1,4 +1,4 @@
-"""The four lead flows end to end: form, outbox, real SMTP, mailed link, stored result."""
+"""The four lead flows end to end: form, outbox, real SMTP, mailed link, result."""
 
 from __future__ import annotations
 
