@@ -1,11 +1,79 @@
-"""Public pages: home and the blog. (Placeholder until the blog lands.)"""
+"""Public pages: the home page, the blog and its tag pages, and the owner's images."""
 
-from flask import Blueprint, render_template
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, render_template, send_from_directory
+
+from . import posts
+from .posts import MEDIA_DIR, library
+from .seo import article_data, share_links
 
 bp = Blueprint("blog", __name__)
+
+LATEST_ON_HOME = 3
+# Browsers keep images for 30 days; to change one sooner, save it under a new name.
+MEDIA_MAX_AGE = 30 * 24 * 60 * 60
+
+
+@bp.record_once
+def attach_posts(state) -> None:
+    posts.init_app(state.app)
+
+
+@bp.app_template_filter("long_date")
+def long_date(day: date) -> str:
+    """A date as people write it: May 1, 2026."""
+    return f"{day:%B} {day.day}, {day.year}"
 
 
 @bp.get("/")
 def home():
-    """The home page: who the owner is, latest posts, calls to the lead forms."""
-    return render_template("public/home.html")
+    """Who the owner is, the latest posts and the two free offers."""
+    return render_template(
+        "public/home.html", posts=library().published()[:LATEST_ON_HOME]
+    )
+
+
+@bp.get("/blog/")
+def index():
+    """Every published post, newest first."""
+    return render_template("public/blog_index.html", posts=library().published())
+
+
+@bp.get("/blog/<slug>")
+def post(slug: str):
+    """One post; drafts and unknown slugs are a 404."""
+    found = library().get(slug)
+    if found is None:
+        abort(404)
+    return render_template(
+        "public/blog_post.html",
+        post=found,
+        article=article_data(found),
+        share_links=share_links(found),
+    )
+
+
+@bp.get("/blog/tag/<tag>")
+def tag(tag: str):
+    """The published posts with one tag; a tag only drafts use is a 404."""
+    tagged = library().tagged(tag)
+    if not tagged:
+        abort(404)
+    name = next(t.name for t in tagged[0].tags if t.slug == tag)
+    return render_template("public/blog_tag.html", posts=tagged, tag_name=name)
+
+
+@bp.get("/media/<path:filename>")
+def media(filename: str):
+    """An image from `site/media/`, cached long and never run as a page."""
+    folder = Path(current_app.config["SITE_DIR"]) / MEDIA_DIR
+    response = send_from_directory(folder, filename, max_age=MEDIA_MAX_AGE)
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
