@@ -1,0 +1,57 @@
+"""Old Wix addresses, redirected for good (301) to the same content here.
+
+Links to the Wix site live on in search results, bookmarks and other people's pages.
+Targets are paths on this site (never built from the Host header) and keep the query
+string, so campaign tags such as `utm_source` still arrive.
+
+`/blog` keeps strict slashes: the blog owns `/blog/`, and this rule only catches the
+address without the slash (Werkzeug's own slash redirect would be a 308).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, request
+
+from .posts import tag_slug
+from .wix.slugs import slugify
+
+bp = Blueprint("redirects", __name__)
+
+
+def moved(path: str):
+    """A permanent redirect to `path`, with the visitor's query string kept."""
+    query = request.query_string.decode("latin-1")
+    return redirect(f"{path}?{query}" if query else path, code=301)
+
+
+@bp.get("/post/<slug>")
+@bp.get("/single-post/<slug>")
+@bp.get("/single-post/<int:year>/<int:month>/<int:day>/<slug>")
+def post(slug: str, **_date):
+    """A Wix post address: the importer gave the post the same slug."""
+    ours = slugify(slug)
+    if not ours:
+        abort(404)
+    return moved(f"/blog/{ours}")
+
+
+@bp.get("/blog-feed.xml")
+def feed():
+    """Wix's RSS feed: feed readers follow the move to our Atom feed."""
+    return moved("/feed.xml")
+
+
+@bp.get("/blog", strict_slashes=True)
+@bp.get("/blog/page/<int:number>")
+def blog_index(number: int | None = None):
+    """The blog's front page, and Wix's numbered pages of it (ours is one page)."""
+    return moved("/blog/")
+
+
+@bp.get("/blog/categories/<name>")
+@bp.get("/blog/tags/<name>")
+@bp.get("/blog/hashtags/<name>")
+def tag(name: str):
+    """Wix's category and tag pages: the importer made every category a tag."""
+    ours = tag_slug(name)
+    return moved(f"/blog/tag/{ours}" if ours else "/blog/")

@@ -1,0 +1,103 @@
+"""Old Wix addresses redirect for good (301) to the same content on this site."""
+
+from __future__ import annotations
+
+import pytest
+
+from leadsite.wix.posts import ImportOptions, import_posts
+from leadsite.wix.slugs import slugify
+
+
+@pytest.fixture
+def database_url(tmp_path) -> str:
+    """Redirects touch no database: these tests run once, on SQLite."""
+    return f"sqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("/post/what-to-bring", "/blog/what-to-bring"),
+        ("/single-post/what-to-bring", "/blog/what-to-bring"),
+        ("/single-post/2019/05/01/what-to-bring", "/blog/what-to-bring"),
+        ("/post/What-To-Bring", "/blog/what-to-bring"),
+        ("/blog-feed.xml", "/feed.xml"),
+        ("/blog", "/blog/"),
+        ("/blog/page/2", "/blog/"),
+        ("/blog/categories/getting-ready", "/blog/tag/getting-ready"),
+        ("/blog/categories/Getting%20Ready", "/blog/tag/getting-ready"),
+        ("/blog/tags/iep-meetings", "/blog/tag/iep-meetings"),
+        ("/blog/tags/Parent's%20Rights", "/blog/tag/parent-s-rights"),
+        ("/blog/hashtags/checklists", "/blog/tag/checklists"),
+        ("/blog/tags/%E2%9C%93", "/blog/"),
+    ],
+)
+def test_old_address_moves_permanently(client, old, new):
+    response = client.get(old)
+
+    assert response.status_code == 301
+    assert response.headers["Location"] == new
+
+
+def test_query_string_is_kept(client):
+    response = client.get("/post/what-to-bring?utm_source=newsletter&utm_medium=email")
+
+    assert response.status_code == 301
+    assert response.headers["Location"] == (
+        "/blog/what-to-bring?utm_source=newsletter&utm_medium=email"
+    )
+
+
+def test_host_header_is_never_used(client):
+    response = client.get("/blog", headers={"Host": "attacker.example"})
+
+    assert response.status_code == 301
+    assert response.headers["Location"] == "/blog/"
+
+
+def test_blog_index_with_slash_is_not_redirected(app, client):
+    """`/blog/` belongs to the blog; only `/blog` (no slash) is ours."""
+    adapter = app.url_map.bind("site.test")
+    endpoint, _ = adapter.match("/blog/")
+    assert not endpoint.startswith("redirects.")
+
+    response = client.get("/blog/")
+
+    assert response.status_code == 200
+
+
+def test_post_without_a_usable_slug_is_not_found(client):
+    assert client.get("/post/%E2%9C%93").status_code == 404
+
+
+def test_old_post_address_reaches_the_imported_post(app, client, tmp_path):
+    """The importer and the redirect agree on the slug, so old links land."""
+    export = tmp_path / "posts.csv"
+    export.write_text(
+        "Title,Slug,Published Date,Plain Content,Tags\n"
+        "What to bring,What-To-Bring,2024-03-04,Bring last year's IEP.,Getting Ready\n"
+    )
+    import_posts(export, ImportOptions(app.extensions["site"].path, skip_images=True))
+
+    post = client.get("/single-post/2024/03/04/What-To-Bring", follow_redirects=True)
+    tag = client.get("/blog/categories/Getting%20Ready", follow_redirects=True)
+
+    assert post.status_code == 200
+    assert post.request.path == "/blog/what-to-bring"
+    assert "Bring last year" in post.get_data(as_text=True)
+    assert tag.status_code == 200
+    assert tag.request.path == "/blog/tag/getting-ready"
+    assert "What to bring" in tag.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("What-To-Bring", "what-to-bring"),
+        ("Parents' rights: a first look", "parents-rights-a-first-look"),
+        ("Café  & IEPs", "cafe-ieps"),
+        ("---", ""),
+    ],
+)
+def test_slugify(text, slug):
+    assert slugify(text) == slug
