@@ -1,0 +1,82 @@
+"""The one helper that renders a mail and queues it in the outbox, and the rule for
+links in mail: they start with SITE_URL, never with the request's Host header."""
+
+from __future__ import annotations
+
+from flask import current_app, has_request_context, render_template, url_for
+
+from .models import OutboxMessage, Person, Subscription
+from .outbox import queue_mail
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """A full link for mail: SITE_URL plus the endpoint's path.
+
+    A spoofed Host header cannot change it, and it works outside a request (in a
+    command) too.
+    """
+    if has_request_context():
+        path = url_for(endpoint, _external=False, **values)
+    else:
+        current_app.inject_url_defaults(endpoint, values)
+        adapter = current_app.url_map.bind(
+            "site.invalid", script_name=current_app.config["APPLICATION_ROOT"]
+        )
+        path = adapter.build(endpoint, values)
+    return current_app.config["SITE_URL"] + path
+
+
+def queue_email(
+    kind: str,
+    to: str,
+    template: str,
+    subject: str,
+    *,
+    person: Person | None = None,
+    subscription: Subscription | None = None,
+    reply_to: str | None = None,
+    unsubscribe_url: str | None = None,
+    one_click_url: str | None = None,
+    marketing: bool = False,
+    **context,
+) -> OutboxMessage:
+    """Render `templates/email/<template>.txt` and `.html` and queue the mail.
+
+    - `kind` names the mail in the outbox ("confirm", "welcome", ...).
+    - `context` goes to both templates, with `site` (the settings), `site_url`,
+      `subject`, `unsubscribe_url` and `marketing`. Both templates extend
+      `email/_layout.txt` / `email/_layout.html` and fill `{% block body %}`.
+    - `marketing=True` needs `unsubscribe_url` (a page with an Unsubscribe button)
+      and `one_click_url` (takes a POST with no cookie): it adds the RFC 8058
+      List-Unsubscribe headers, and the layout shows the unsubscribe link and the
+      postal address.
+    - `reply_to` sets Reply-To; `person` and `subscription` link the mail to its lead
+      (unsubscribing cancels mail still queued for that subscription).
+
+    The mail joins the caller's transaction: commit it together with the lead.
+    """
+    if marketing and not (unsubscribe_url and one_click_url):
+        raise ValueError("marketing mail needs unsubscribe_url and one_click_url")
+    context.update(
+        site=current_app.extensions["site"].settings,
+        site_url=current_app.config["SITE_URL"],
+        subject=subject,
+        unsubscribe_url=unsubscribe_url,
+        marketing=marketing,
+    )
+    headers = {}
+    if reply_to:
+        headers["Reply-To"] = reply_to
+    if marketing:
+        headers["List-Unsubscribe"] = f"<{one_click_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return queue_mail(
+        kind=kind,
+        to=to,
+        subject=subject,
+        text=render_template(f"email/{template}.txt", **context),
+        html=render_template(f"email/{template}.html", **context),
+        headers=headers,
+        person=person,
+        subscription=subscription,
+    )

@@ -1,0 +1,268 @@
+"""The mail outbox: forms queue mail in their own transaction, a worker delivers it.
+
+A visitor never waits on the mail server, and an SMTP outage loses nothing: a
+message stays in the table until the server takes it, refuses it for good, or it
+runs out of attempts. `queue_mail`, `cancel_queued` and `retry` join the caller's
+transaction (the caller commits); `claim_due` and `deliver_due` commit as they go.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import signal
+import threading
+from collections import Counter
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import and_, or_, select, update
+
+from .extensions import db
+from .models import DeliveryAttempt, OutboxMessage, OutboxStatus, utcnow
+from .smtp import PERMANENT, CouldNotConnect, Letter, classify, open_connection
+
+log = logging.getLogger(__name__)
+
+HEADERS = {
+    name.lower(): name
+    for name in ("Reply-To", "List-Unsubscribe", "List-Unsubscribe-Post")
+}
+FIRST_RETRY = timedelta(minutes=1)
+LONGEST_RETRY = timedelta(hours=1)
+JITTER = 0.2  # +/- 20 %, so a backlog does not come back all at once
+
+
+def refuse_line_break(name: str, value: str) -> None:
+    if "\r" in value or "\n" in value:
+        raise ValueError(f"{name} must not contain a line break: {value!r}")
+
+
+def queue_mail(
+    *, kind, to, subject, text, html="", headers=None, person=None, subscription=None
+) -> OutboxMessage:
+    """Add a mail to the session, uncommitted, so it is committed with the lead.
+
+    Only the header names in `HEADERS` are allowed, and no header, subject or
+    address may hold a line break (header injection): ValueError otherwise.
+    """
+    refuse_line_break("To", to)
+    refuse_line_break("Subject", subject)
+    clean = {}
+    for name, value in (headers or {}).items():
+        if name.lower() not in HEADERS:
+            raise ValueError(f"header {name!r} is not allowed here")
+        refuse_line_break(name, value)
+        clean[HEADERS[name.lower()]] = value
+    for row in (person, subscription):
+        if row is not None and row.id is None:
+            db.session.add(row)
+            db.session.flush()  # gives the new row its id
+    message = OutboxMessage(
+        kind=kind,
+        to_address=to,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        headers=clean,
+        person_id=person.id if person else None,
+        subscription_id=subscription.id if subscription else None,
+        status=OutboxStatus.QUEUED,
+        next_attempt_at=utcnow(),
+    )
+    db.session.add(message)
+    return message
+
+
+def cancel_queued(subscription_id: int) -> int:
+    """Cancel the mail still waiting for this subscription (on unsubscribe)."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.subscription_id == subscription_id,
+            OutboxMessage.status == OutboxStatus.QUEUED,
+        )
+        .values(status=OutboxStatus.CANCELLED)
+        .execution_options(synchronize_session="fetch")
+    )
+    return result.rowcount
+
+
+def retry(message_id: int) -> OutboxMessage:
+    """Queue a failed or kept message again, due now, with its attempts reset."""
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        raise LookupError(f"There is no message {message_id}.")
+    if message.status not in (OutboxStatus.FAILED, OutboxStatus.KEPT):
+        raise ValueError(
+            f"Message {message_id} is {message.status}; only failed or kept mail "
+            "can be sent again."
+        )
+    message.status = OutboxStatus.QUEUED
+    message.attempts = 0
+    message.next_attempt_at = utcnow()
+    return message
+
+
+def per_message_budget() -> timedelta:
+    """The longest one message's SMTP exchange may take: connect, MAIL, RCPT, DATA,
+    end of data and QUIT, each up to MAIL_TIMEOUT."""
+    return timedelta(seconds=6 * current_app.config["MAIL_TIMEOUT"])
+
+
+def lease() -> timedelta:
+    """How long a claim lasts; after that a crashed worker's mail is claimed again."""
+    return max(timedelta(minutes=10), 10 * per_message_budget())
+
+
+def claim_due(limit: int, now: datetime | None = None) -> list[OutboxMessage]:
+    """Mark up to `limit` due messages `sending`, so that no other worker takes them.
+
+    Due: queued with next_attempt_at passed, or sending with an expired claim (a
+    crashed worker). PostgreSQL skips rows another claimer has locked; on SQLite,
+    BEGIN IMMEDIATE (see `database.py`) lets one claimer in at a time.
+    """
+    now = now or utcnow()
+    due = or_(
+        and_(
+            OutboxMessage.status == OutboxStatus.QUEUED,
+            OutboxMessage.next_attempt_at <= now,
+        ),
+        and_(
+            OutboxMessage.status == OutboxStatus.SENDING,
+            OutboxMessage.claimed_until < now,
+        ),
+    )
+    query = (
+        select(OutboxMessage)
+        .where(due)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+    messages = list(db.session.scalars(query))
+    for message in messages:
+        message.status = OutboxStatus.SENDING
+        message.claimed_until = now + lease()
+    db.session.commit()
+    return messages
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """One minute after the first failure, doubling up to an hour, give or take 20 %."""
+    delay = min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_RETRY)
+    return delay * random.uniform(1 - JITTER, 1 + JITTER)
+
+
+def record(letter: Letter, outcome: str, detail: str, now: datetime) -> None:
+    """Store one attempt and what it changes, committed on its own."""
+    message = db.session.get(OutboxMessage, letter.id, populate_existing=True)
+    message.claimed_until = None
+    if outcome == "kept":
+        message.status = OutboxStatus.KEPT
+    elif outcome == "sent":
+        message.attempts += 1
+        message.status = OutboxStatus.SENT
+        message.sent_at = now
+        message.last_error = ""
+    else:
+        message.attempts += 1
+        message.last_error = detail
+        out_of_tries = message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]
+        if outcome == PERMANENT or out_of_tries:
+            message.status = OutboxStatus.FAILED
+            log.warning("Mail %s to %s failed: %s", letter.id, letter.to, detail)
+        else:
+            message.status = OutboxStatus.QUEUED
+            message.next_attempt_at = now + retry_delay(message.attempts)
+    db.session.add(DeliveryAttempt(message=message, outcome=outcome, detail=detail))
+    db.session.commit()
+
+
+def release(letters: list[Letter]) -> None:
+    """Put claimed, unsent messages back in the queue (the worker is stopping)."""
+    db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_([letter.id for letter in letters]),
+            OutboxMessage.status == OutboxStatus.SENDING,
+        )
+        .values(status=OutboxStatus.QUEUED, claimed_until=None)
+    )
+    db.session.commit()
+
+
+def deliver_due(
+    limit: int = 50, now: datetime | None = None, stop: threading.Event | None = None
+) -> Counter:
+    """Claim due mail and send it over one SMTP connection; count the outcomes.
+
+    Each outcome is committed on its own, so a crash mid-batch loses nothing. With
+    no MAIL_SERVER the mail is KEPT and logged in full, for the owner to read.
+    """
+    counts: Counter = Counter()
+    letters = [Letter.of(row) for row in claim_due(limit, now)]
+    db.session.commit()  # end the read before any SMTP exchange
+    connection, down = None, None  # after a failed connect, the rest wait too
+    try:
+        for index, letter in enumerate(letters):
+            if stop is not None and stop.is_set():
+                release(letters[index:])
+                break
+            if (now or utcnow()) + per_message_budget() > letter.claimed_until:
+                continue  # the claim could lapse mid-send: leave it to the next claim
+            if not current_app.config["MAIL_SERVER"]:
+                log.info("MAIL_SERVER is not set; kept mail:\n%s", letter.as_text())
+                outcome, detail = "kept", "MAIL_SERVER is not set"
+            elif down is not None:
+                outcome, detail = classify(down)
+            else:
+                try:
+                    message = letter.as_message()
+                    connection = connection or open_connection()
+                    connection.send(message)
+                    outcome, detail = "sent", ""
+                except Exception as error:
+                    if connection is not None:
+                        connection.close()  # start afresh after any failure
+                        connection = None
+                    down = error if isinstance(error, CouldNotConnect) else None
+                    outcome, detail = classify(error)
+                    log.warning("Mail %s to %s: %s", letter.id, letter.to, detail)
+            record(letter, outcome, detail, now or utcnow())
+            counts[outcome] += 1
+    finally:
+        if connection is not None:
+            connection.close()
+    return counts
+
+
+def run_worker(poll_seconds: float = 2, stop: threading.Event | None = None) -> None:
+    """Deliver due mail until `stop` is set or SIGTERM/SIGINT arrives, then return.
+
+    On a stop, the message being sent finishes and the rest of the batch goes back
+    to the queue. An error (say, the database restarting) is logged and waited out.
+    """
+    stop = stop or threading.Event()
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            previous[signum] = signal.signal(signum, lambda *_: stop.set())
+    log.info("Outbox worker started; stop it with Ctrl+C.")
+    try:
+        while not stop.is_set():
+            try:
+                busy = sum(deliver_due(stop=stop).values())
+            except Exception:
+                log.exception("Outbox worker round failed; trying again shortly")
+                db.session.remove()
+                stop.wait(max(poll_seconds, 10))
+                continue
+            if not busy:
+                stop.wait(poll_seconds)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        db.session.remove()
+        log.info("Outbox worker stopped.")
