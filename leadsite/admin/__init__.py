@@ -1,0 +1,22 @@
+"""The owner's admin at /admin/: her list of leads, messages, mail and announcements.
+
+Every page needs a signed-in owner (see `auth`), and every answer carries
+`Cache-Control: no-store`, so nothing private stays in a browser or proxy cache.
+Each module adds its pages to the one blueprint, `bp`, defined in `blueprint`.
+"""
+
+from . import (  # noqa: F401  (importing a module registers its pages)
+    announce,
+    audit,
+    auth,
+    dashboard,
+    export,
+    launch,
+    leads,
+    mailview,
+    messages,
+    privacy,
+)
+from .blueprint import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,57 @@
+"""The admin blueprint and what every admin page shares: the sign-in check, the
+no-store header, the friendly answer to an expired form, the time format."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, g, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import CSRFError
+
+from .accounts import session_user
+from .postviews import init_app as count_post_views
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+SESSION_KEY = "admin_session"
+OPEN_ENDPOINTS = {"admin.sign_in"}
+
+
+@bp.record_once
+def setup(state) -> None:
+    """Count post views on the whole site (see `postviews`)."""
+    count_post_views(state.app)
+
+
+@bp.before_request
+def require_owner():
+    """Send anyone not signed in (or idle too long) to the sign-in page."""
+    if request.endpoint in OPEN_ENDPOINTS:
+        return None
+    user, reason = session_user(session.get(SESSION_KEY))
+    if user is None:
+        session.pop(SESSION_KEY, None)
+        target = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("admin.sign_in", next=target, why=reason or None))
+    g.admin_user = user
+    return None
+
+
+@bp.after_request
+def no_store(response):
+    """Admin pages hold private data: never cache them, never index them."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@bp.errorhandler(CSRFError)
+def form_expired(_error):
+    """A form sent without its hidden token (or after a very long time)."""
+    return render_template("admin/form_expired.html"), 400
+
+
+@bp.app_template_filter("admin_time")
+def admin_time(value: datetime | None) -> str:
+    """A stored time as the admin shows it: 2026-05-01 14:03 UTC."""
+    return f"{value:%Y-%m-%d %H:%M} UTC" if value else ""
