@@ -6,6 +6,7 @@ and what is expected, because the owner edits this file by hand.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,11 +22,13 @@ from pydantic import (
     field_validator,
 )
 
+from .security.domains import DEFAULT_BLOCKED_DOMAINS, normalise_domain
 from .states import US_STATES
 
 SETTINGS_FILE = "settings.toml"
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+DOMAIN = re.compile(r"^[^\s@/:]+\.[^\s@/:.]+$")
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
 
 
@@ -81,6 +84,34 @@ class Resource(Strict):
     source: Text  # a Markdown file in site/resources/, typeset into a PDF
 
 
+class Abuse(Strict):
+    """Mail domains the forms refuse; a listed domain blocks its subdomains too."""
+
+    blocked_domains: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_BLOCKED_DOMAINS)
+    )
+
+    @field_validator("blocked_domains")
+    @classmethod
+    def plain_domains(cls, domains: list[str]) -> list[str]:
+        cleaned = [normalise_domain(d) for d in domains]
+        wrong = [
+            d for d, c in zip(domains, cleaned, strict=True) if not DOMAIN.match(c)
+        ]
+        if wrong:
+            raise ValueError(
+                f"not a domain name: {', '.join(repr(w) for w in wrong)}; write "
+                'only the part after the @, such as "mailinator.com"'
+            )
+        return cleaned
+
+
+class CommentSettings(Strict):
+    """true: a confirmed comment waits for the owner's approval; false: it shows."""
+
+    require_approval: bool = True
+
+
 class SiteSettings(Strict):
     site: SiteInfo
     owner: Owner
@@ -89,6 +120,8 @@ class SiteSettings(Strict):
     mail: MailSettings
     waitlist: Waitlist = Waitlist()
     resources: list[Resource] = Field(default_factory=list)
+    abuse: Abuse = Abuse()
+    comments: CommentSettings = CommentSettings()
 
     def state_name(self, code: str) -> str:
         return US_STATES[code]

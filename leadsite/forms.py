@@ -1,7 +1,13 @@
-"""One form class per public form, each rendered through the `field` macro."""
+"""One form class per public form, each rendered through the `field` macro.
+
+Public forms inherit `GuardedForm` (CSRF, honeypot, render-time token, no control
+characters, rate limit): views call `form.verdict()` instead of
+`validate_on_submit()`.
+"""
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -14,17 +20,29 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from .addresses import AddressError, canonical_email
+from .security.bottrap import GuardedForm
+from .security.domains import BLOCKED_MESSAGE, is_blocked
 
 MESSAGE_MAX = 5000
 NAME_MAX = 100
 
 
+ONE_ADDRESS_MESSAGE = "Please enter just one email address."
+
+
 def valid_address(_form, field) -> None:
-    """Check the address with the site's one rule and keep its canonical form."""
+    """Check the address with the site's one rule and keep its canonical form.
+    One address only, and none at a blocked (throwaway or SMS) domain."""
+    text = (field.data or "").strip()
+    if text.count("@") > 1 or any(mark in text for mark in ",;"):
+        raise ValidationError(ONE_ADDRESS_MESSAGE)
     try:
-        field.canonical = canonical_email(field.data or "")
+        field.canonical = canonical_email(text)
     except AddressError as exc:
         raise ValidationError(str(exc)) from None
+    blocked = current_app.extensions["site"].settings.abuse.blocked_domains
+    if is_blocked(field.canonical, blocked):
+        raise ValidationError(BLOCKED_MESSAGE)
 
 
 def email_field(label: str = "Email address") -> EmailField:
@@ -69,19 +87,19 @@ class SourceMixin:
     referrer = HiddenField(filters=[clipped(500)])
 
 
-class SubscribeForm(SourceMixin, FlaskForm):
+class SubscribeForm(SourceMixin, GuardedForm):
     email = email_field()
     name = name_field()
 
 
-class ResourceForm(SourceMixin, FlaskForm):
+class ResourceForm(SourceMixin, GuardedForm):
     email = email_field()
     name = name_field()
     resource = HiddenField(validators=[DataRequired()])
     newsletter = BooleanField("Also send me the newsletter (optional)")
 
 
-class WaitlistForm(SourceMixin, FlaskForm):
+class WaitlistForm(SourceMixin, GuardedForm):
     state = SelectField(
         "Your state",
         validators=[DataRequired("Please choose your state.")],
@@ -95,7 +113,7 @@ class WaitlistForm(SourceMixin, FlaskForm):
             raise ValidationError("Please choose your state from the list.")
 
 
-class ContactForm(SourceMixin, FlaskForm):
+class ContactForm(SourceMixin, GuardedForm):
     name = name_field("Your name", required=True)
     email = email_field("Your email address")
     message = TextAreaField(

@@ -1,5 +1,10 @@
 """The lead forms: subscribe, free resource, state-guide waitlist and contact, and
-the pages their mailed links open. Views read the form, call `signups`, redirect."""
+the pages their mailed links open. Views read the form, call `signups`, redirect.
+
+`form.verdict()` screens each submission (see `security.bottrap`): a person's valid
+one is stored; a bot's gets the same redirect to the thanks page, and nothing is
+stored or sent.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ from .extensions import csrf, db
 from .forms import ButtonForm, ContactForm, ResourceForm, SubscribeForm, WaitlistForm
 from .models import Person, Purpose, Subscription
 from .resources import app_resource_pdf
+from .security.bottrap import Verdict
 from .tokens import TokenExpired, TokenPurpose, read_token
 
 bp = Blueprint("leads", __name__)
@@ -73,7 +79,8 @@ def subscribe():
     prefix = FOOTER if f"{FOOTER}-email" in request.form else ""
     form = SubscribeForm(prefix=prefix)
     fill_source(form)
-    if form.validate_on_submit():
+    verdict = form.verdict()
+    if verdict is Verdict.HUMAN:
         signups.opt_in(
             form.email.canonical,
             form.name.data or "",
@@ -81,6 +88,7 @@ def subscribe():
             "",
             source_of(form, f"subscribe-{prefix or 'page'}"),
         )
+    if verdict is not Verdict.SHOW:
         return redirect(url_for(".thanks", kind="subscribe"))
     return render_template("public/subscribe.html", form=form)
 
@@ -97,7 +105,8 @@ def resource(slug: str | None = None):
         abort(404)
     form = ResourceForm(resource=chosen.slug)
     fill_source(form)
-    if form.validate_on_submit() and form.resource.data == chosen.slug:
+    verdict = form.verdict()
+    if verdict is Verdict.HUMAN and form.resource.data == chosen.slug:
         signups.request_resource(
             form.email.canonical,
             form.name.data or "",
@@ -105,6 +114,7 @@ def resource(slug: str | None = None):
             form.newsletter.data,
             source_of(form, "resource"),
         )
+    if verdict is not Verdict.SHOW:
         return redirect(url_for(".thanks", kind="resource"))
     return render_template("public/resource.html", form=form, resource=chosen)
 
@@ -117,7 +127,8 @@ def waitlist():
         (code, settings().state_name(code)) for code in settings().waitlist.states
     ]
     fill_source(form)
-    if form.validate_on_submit():
+    verdict = form.verdict()
+    if verdict is Verdict.HUMAN:
         signups.opt_in(
             form.email.canonical,
             form.name.data or "",
@@ -125,7 +136,9 @@ def waitlist():
             form.state.data,
             source_of(form, "waitlist"),
         )
-        return redirect(url_for(".thanks", kind="waitlist", state=form.state.data))
+    if verdict is not Verdict.SHOW:
+        state = form.state.data if form.state.data in settings().waitlist.states else ""
+        return redirect(url_for(".thanks", kind="waitlist", state=state))
     return render_template("public/waitlist.html", form=form)
 
 
@@ -134,13 +147,15 @@ def contact():
     """Send the owner a message; stored, then mailed to her."""
     form = ContactForm()
     fill_source(form)
-    if form.validate_on_submit():
+    verdict = form.verdict()
+    if verdict is Verdict.HUMAN:
         signups.send_message(
             form.email.canonical,
             form.name.data.strip(),
             form.message.data.strip(),
             source_of(form, "contact"),
         )
+    if verdict is not Verdict.SHOW:
         return redirect(url_for(".thanks", kind="contact"))
     return render_template("public/contact.html", form=form)
 

@@ -20,6 +20,7 @@ from sqlalchemy import and_, or_, select, update
 
 from .extensions import db
 from .models import DeliveryAttempt, OutboxMessage, OutboxStatus, utcnow
+from .security.ratelimit import confirm_mail_budget
 from .smtp import PERMANENT, CouldNotConnect, Letter, classify, open_connection
 
 log = logging.getLogger(__name__)
@@ -121,8 +122,11 @@ def claim_due(limit: int, now: datetime | None = None) -> list[OutboxMessage]:
     Due: queued with next_attempt_at passed, or sending with an expired claim (a
     crashed worker). PostgreSQL skips rows another claimer has locked; on SQLite,
     BEGIN IMMEDIATE (see `database.py`) lets one claimer in at a time.
+    Confirmation mail over CONFIRM_MAIL_PER_HOUR stays queued, unclaimed and with
+    no attempt counted, until the hour has room (`confirm_mail_budget`).
     """
     now = now or utcnow()
+    budget = confirm_mail_budget(now)
     due = or_(
         and_(
             OutboxMessage.status == OutboxStatus.QUEUED,
@@ -141,7 +145,11 @@ def claim_due(limit: int, now: datetime | None = None) -> list[OutboxMessage]:
         .with_for_update(skip_locked=True)
         .execution_options(populate_existing=True)
     )
+    if budget <= 0:
+        query = query.where(OutboxMessage.kind != "confirm")
     messages = list(db.session.scalars(query))
+    over = [m for m in messages if m.kind == "confirm"][budget:]
+    messages = [m for m in messages if m not in over]
     for message in messages:
         message.status = OutboxStatus.SENDING
         message.claimed_until = now + lease()

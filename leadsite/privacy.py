@@ -15,7 +15,7 @@ import hashlib
 import hmac
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from .addresses import AddressError, canonical_email
 from .extensions import db
@@ -63,3 +63,16 @@ def suppress(email: str, reason: str) -> SuppressedAddress:
         db.session.add(entry)
         db.session.flush()
     return entry
+
+
+def lift_suppression(email: str) -> bool:
+    """Take an address off the list because its owner confirmed a fresh opt-in;
+    the caller commits. True if it was on the list."""
+    try:
+        digest = address_hash(email)
+    except AddressError:
+        return False
+    removed = db.session.execute(
+        delete(SuppressedAddress).where(SuppressedAddress.address_hash == digest)
+    )
+    return bool(removed.rowcount)

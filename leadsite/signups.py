@@ -30,6 +30,7 @@ from .models import (
     utcnow,
 )
 from .outbox import cancel_queued
+from .privacy import lift_suppression
 
 COOLDOWN = timedelta(minutes=15)
 RETRIES = 5
@@ -162,9 +163,13 @@ def request_resource(
 
 
 def confirm(subscription: Subscription) -> None:
-    """Confirm a pending subscription (from the confirm page's POST only)."""
+    """Confirm a pending subscription (from the confirm page's POST only).
+
+    A confirmed, fresh opt-in also lifts an earlier erasure's suppression.
+    """
     db.session.refresh(subscription, with_for_update=True)
     if subscription.confirm():
+        lift_suppression(subscription.person.email)
         lead_mail.send_welcome(subscription)
     db.session.commit()
 

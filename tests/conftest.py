@@ -15,6 +15,7 @@ import threading
 import time
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -77,6 +78,7 @@ def app_config(database_url, site_dir, tmp_path) -> dict:
         "MAIL_DEFAULT_SENDER": "hello@site.test",
         "OWNER_EMAIL": "owner@site.test",
         "WTF_CSRF_ENABLED": False,
+        "FORM_MIN_SECONDS": 0,  # tests post at once; the bot trap tests set it
     }
 
 
@@ -220,3 +222,39 @@ def wait_for(predicate, timeout: float = 10.0, interval: float = 0.05):
             return value
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout} s")
+
+
+class FormFinder(HTMLParser):
+    """Every <form> on a page: its action, and its hidden and other field names."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[dict] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.forms.append(
+                {"action": attrs.get("action"), "hidden": {}, "names": set()}
+            )
+        elif tag in ("input", "textarea", "select") and self.forms and "name" in attrs:
+            self.forms[-1]["names"].add(attrs["name"])
+            if attrs.get("type") == "hidden":
+                self.forms[-1]["hidden"][attrs["name"]] = attrs.get("value") or ""
+
+
+def form_on(html: str, data: dict) -> dict:
+    """The form on the page that has most of `data`'s fields (the first on a tie)."""
+    finder = FormFinder()
+    finder.feed(html)
+    assert finder.forms, "no form on the page"
+    return max(finder.forms, key=lambda form: len(form["names"] & set(data)))
+
+
+def submit_form(client, page: str, data: dict, **kwargs):
+    """Open `page`, then send its form as a browser would: its hidden fields (CSRF,
+    form token, where the visitor came from) with `data` typed over them."""
+    form = form_on(client.get(page).get_data(as_text=True), data)
+    return client.post(
+        form["action"] or page, data={**form["hidden"], **data}, **kwargs
+    )

@@ -9,6 +9,7 @@ from urllib.parse import urlencode, urlsplit
 from urllib.request import Request, urlopen
 
 import pytest
+from conftest import form_on, submit_form
 from sqlalchemy import func, select
 
 from leadsite.extensions import db
@@ -65,9 +66,10 @@ def local(url: str) -> str:
 def test_subscribe_double_opt_in_welcome_and_one_click_unsubscribe(
     app, client, smtp_server
 ):
-    response = client.post(
+    response = submit_form(
+        client,
         "/subscribe",
-        data={
+        {
             "email": "  Parent@Example.COM ",
             "name": "Sam",
             "page": "/blog/first-meeting",
@@ -129,8 +131,9 @@ def test_subscribe_double_opt_in_welcome_and_one_click_unsubscribe(
 
 def test_same_answer_whatever_the_state_and_no_duplicates(app, client, smtp_server):
     def submit() -> str:
-        response = client.post("/subscribe", data={"email": "a@example.com"})
-        return client.get(response.headers["Location"]).get_data(as_text=True)
+        response = submit_form(client, "/subscribe", {"email": "a@example.com"})
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
+        return page.split("</main>")[0]  # the footer form has a fresh token
 
     first = submit()
     pending_again = submit()
@@ -167,7 +170,7 @@ def test_same_answer_whatever_the_state_and_no_duplicates(app, client, smtp_serv
     ],
 )
 def test_subscribe_errors_are_clear_and_keep_what_was_typed(app, client, data, error):
-    response = client.post("/subscribe", data={"name": "Robin", **data})
+    response = submit_form(client, "/subscribe", {"name": "Robin", **data})
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert error in page
@@ -181,18 +184,24 @@ def test_subscribe_errors_are_clear_and_keep_what_was_typed(app, client, data, e
 def test_footer_form_on_every_page_posts_to_subscribe(app, client):
     page = client.get("/").get_data(as_text=True)
     assert 'name="footer-email"' in page
-    response = client.post(
-        "/subscribe", data={"footer-email": "f@example.com", "footer-page": "/"}
-    )
+    response = submit_form(client, "/", {"footer-email": "f@example.com"})
     assert response.status_code == 302
     with app.app_context():
         assert db.session.scalar(select(Consent.form)) == "subscribe-footer"
 
 
 def test_twenty_parallel_submissions_make_one_row_and_one_mail(app, live_server):
-    body = urlencode({"email": "same@example.com"}).encode()
+    app.config["FORM_RATE_LIMIT"] = 100  # one test client stands for 20 people
 
-    def submit(_):
+    def form_page(_):
+        with urlopen(f"{live_server.url}/subscribe", timeout=30) as response:
+            return form_on(response.read().decode(), {"email": ""})["hidden"]
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        hidden = list(pool.map(form_page, range(20)))  # each page its own token
+
+    def submit(index):
+        body = urlencode({**hidden[index], "email": "same@example.com"}).encode()
         request = Request(f"{live_server.url}/subscribe", data=body, method="POST")
         with urlopen(request, timeout=30) as response:
             return response.status
@@ -206,9 +215,10 @@ def test_twenty_parallel_submissions_make_one_row_and_one_mail(app, live_server)
 
 
 def test_free_resource_link_download_and_expiry(app, client, smtp_server):
-    response = client.post(
+    response = submit_form(
+        client,
         "/free-resource",
-        data={"email": "r@example.com", "resource": "first-iep-meeting-checklist"},
+        {"email": "r@example.com", "resource": "first-iep-meeting-checklist"},
     )
     assert response.status_code == 302
     assert subscriptions(app) == [
@@ -244,9 +254,11 @@ def test_free_resource_link_download_and_expiry(app, client, smtp_server):
 
 def test_free_resource_newsletter_box_is_optional(app, client, smtp_server):
     data = {"resource": "first-iep-meeting-checklist"}
-    client.post("/free-resource", data={**data, "email": "no@example.com"})
-    client.post(
-        "/free-resource", data={**data, "email": "yes@example.com", "newsletter": "y"}
+    submit_form(client, "/free-resource", {**data, "email": "no@example.com"})
+    submit_form(
+        client,
+        "/free-resource",
+        {**data, "email": "yes@example.com", "newsletter": "y"},
     )
     assert sorted(s[:2] for s in subscriptions(app)) == [
         ("no@example.com", "resource"),
@@ -262,8 +274,8 @@ def test_state_waitlist_several_states_and_thanks_names_the_state(
     app, client, smtp_server
 ):
     for state in ("CA", "TX", "CA"):
-        response = client.post(
-            "/state-guides", data={"email": "w@example.com", "state": state}
+        response = submit_form(
+            client, "/state-guides", {"email": "w@example.com", "state": state}
         )
         assert response.status_code == 302
     assert "Texas" in client.get(response.headers["Location"].replace("CA", "TX")).text
@@ -278,21 +290,23 @@ def test_state_waitlist_several_states_and_thanks_names_the_state(
     deliver(app)
     assert "California" in smtp_server.messages[2]["Subject"]
 
-    response = client.post(
-        "/state-guides", data={"email": "w@example.com", "state": "ZZ"}
+    response = submit_form(
+        client, "/state-guides", {"email": "w@example.com", "state": "ZZ"}
     )
     assert "Please choose your state from the list." in response.text
 
 
 def test_contact_stores_notifies_owner_and_auto_replies(app, client, smtp_server):
-    response = client.post(
-        "/contact",
-        data={
-            "name": "Evil\r\nBcc: victim@example.com",
-            "email": "parent@example.com",
-            "message": "Hello,\nCan you help with our IEP?",
-        },
-    )
+    data = {
+        "name": "Evil\r\nBcc: victim@example.com",
+        "email": "parent@example.com",
+        "message": "Hello,\nCan you help with our IEP?",
+    }
+    response = submit_form(client, "/contact", data)
+    assert "invisible character we can" in response.text  # a line break in a name
+    assert count(app, ContactMessage) == 0
+    data["name"] = "Evil Bcc: victim@example.com"
+    response = submit_form(client, "/contact", data)
     assert response.status_code == 302
     with app.app_context():
         message = db.session.scalar(select(ContactMessage))
@@ -315,8 +329,8 @@ def test_contact_stores_notifies_owner_and_auto_replies(app, client, smtp_server
 
 def test_contact_message_too_long_keeps_the_text(app, client):
     text = "word " * 1001
-    response = client.post(
-        "/contact", data={"name": "Kim", "email": "k@example.com", "message": text}
+    response = submit_form(
+        client, "/contact", {"name": "Kim", "email": "k@example.com", "message": text}
     )
     page = response.text
     assert "Please keep your message under 5000 characters." in page
@@ -325,7 +339,7 @@ def test_contact_message_too_long_keeps_the_text(app, client):
 
 
 def test_tokens_are_bound_to_their_purpose(app, client, smtp_server):
-    client.post("/subscribe", data={"email": "t@example.com"})
+    submit_form(client, "/subscribe", {"email": "t@example.com"})
     deliver(app)
     token = link_in(smtp_server.messages[0], "/confirm/").rsplit("/", 1)[1]
     assert client.post(f"/unsubscribe/{token}").status_code == 404
@@ -337,7 +351,7 @@ def test_tokens_are_bound_to_their_purpose(app, client, smtp_server):
 def test_smtp_outage_loses_nothing(app, client, smtp_server):
     smtp_server.stop()
     for i in range(3):
-        response = client.post("/subscribe", data={"email": f"o{i}@example.com"})
+        response = submit_form(client, "/subscribe", {"email": f"o{i}@example.com"})
         assert response.status_code == 302
     deliver(app)
     with app.app_context():
@@ -355,3 +369,19 @@ def test_smtp_outage_loses_nothing(app, client, smtp_server):
         "o1@example.com",
         "o2@example.com",
     ]
+
+
+def test_confirmed_fresh_opt_in_lifts_an_erasure(app, client, smtp_server):
+    from leadsite.privacy import is_suppressed, suppress
+
+    with app.app_context():
+        suppress("back@example.com", "erased")
+        db.session.commit()
+    submit_form(client, "/subscribe", {"email": "back@example.com"})
+    with app.app_context():
+        assert is_suppressed("back@example.com")  # not until they confirm
+    deliver(app)
+    client.post(local(link_in(smtp_server.messages[0], "/confirm/")))
+    with app.app_context():
+        assert not is_suppressed("back@example.com")
+    assert subscriptions(app)[0][3] == "confirmed"

@@ -1,0 +1,29 @@
+"""Abuse resistance and hardening, in one `init_app` step of the factory.
+
+- `bottrap`: honeypot and signed render-time token on every public form
+  (`GuardedForm`), used tokens remembered so none works twice.
+- `ratelimit`: per-client submission limit and the hourly cap on confirmation
+  mail, shared by all workers (database, or Redis).
+- `domains`: throwaway and SMS-gateway mail domains the forms refuse.
+- `hosts`: trusted proxy hops, trusted host names, no debugger in production.
+- `headers`: CSP, HSTS and friends on every response.
+- `files`: no dotfiles through the static and media routes.
+- `failures`: friendly 413, 429 and 503 pages.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from . import bottrap, failures, files, headers, hosts, ratelimit
+
+
+def init_app(app: Flask) -> None:
+    """Called last in the factory: the WSGI layers (headers, then ProxyFix) wrap
+    everything else, WhiteNoise's static files included."""
+    ratelimit.init_app(app)
+    files.init_app(app)
+    failures.register(app)
+    app.after_request(bottrap.fill_tokens)
+    headers.init_app(app)
+    hosts.init_app(app)  # ProxyFix outermost: every layer sees the real client

@@ -1,0 +1,140 @@
+"""Rate limits that hold across every gunicorn worker and host: fixed-window
+counters in the database (one atomic upsert per hit), or in Redis when
+RATELIMIT_STORAGE_URL is set.
+
+- Per client: FORM_RATE_LIMIT submissions per FORM_RATE_WINDOW seconds, shared by
+  every public form (`GuardedForm.verdict()` checks it). An IPv6 client counts by
+  its /64, since one household or phone gets a whole /64.
+- Per address: the confirmation cooldown in `signups`.
+- Site-wide: CONFIRM_MAIL_PER_HOUR, applied by the outbox (`confirm_mail_budget`).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import time
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app, request
+from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from werkzeug.exceptions import TooManyRequests
+
+from ..extensions import db
+from ..models import OutboxMessage, OutboxStatus, RateLimitCounter
+
+EXTENSION = "leadsite.ratelimit"
+
+
+def insert_for(dialect: str):
+    """The dialect's INSERT, which has ON CONFLICT (both) and RETURNING."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+class TooManySubmissions(TooManyRequests):
+    """Over the limit: a 429 whose page says when to try again and shows the
+    visitor what they typed (`form`), so nothing is lost."""
+
+    def __init__(self, retry_after: int, form=None) -> None:
+        super().__init__(retry_after=retry_after)
+        self.form = form
+
+
+def client_network(address: str | None = None) -> str:
+    """The client's address as a counting key: IPv4 as is, IPv6 as its /64."""
+    raw = address if address is not None else (request.remote_addr or "")
+    try:
+        ip = ipaddress.ip_address(raw)
+    except ValueError:
+        return raw[:64]
+    if ip.version == 6 and ip.ipv4_mapped:
+        return str(ip.ipv4_mapped)
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+class DatabaseCounters:
+    """Counters in the `rate_limit_counters` table, shared by every worker."""
+
+    def hit(self, key: str, window: int) -> tuple[int, float]:
+        """Count one hit; return the hits in this window and when it ends (epoch)."""
+        now = time.time()
+        index = int(now // window)
+        ends = (index + 1) * window
+        expires = datetime.fromtimestamp(ends, UTC)
+        insert = insert_for(db.engine.dialect.name)
+        statement = insert(RateLimitCounter).values(
+            key=f"{key}:{index}", hits=1, expires_at=expires
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=["key"], set_={"hits": RateLimitCounter.hits + 1}
+        ).returning(RateLimitCounter.hits)
+        hits = db.session.scalar(statement)
+        db.session.execute(
+            delete(RateLimitCounter).where(
+                RateLimitCounter.expires_at < datetime.fromtimestamp(now, UTC)
+            )
+        )
+        db.session.commit()
+        return hits, ends
+
+
+class RedisCounters:
+    """The same counters in Redis (INCR with an expiry), for several hosts."""
+
+    def __init__(self, url: str) -> None:
+        import redis  # only needed when RATELIMIT_STORAGE_URL is set
+
+        self.client = redis.Redis.from_url(url)
+
+    def hit(self, key: str, window: int) -> tuple[int, float]:
+        index = int(time.time() // window)
+        ends = (index + 1) * window
+        name = f"leadsite:{key}:{index}"
+        pipe = self.client.pipeline()
+        pipe.incr(name)
+        pipe.expireat(name, int(ends) + 1)
+        hits, _ = pipe.execute()
+        return int(hits), ends
+
+
+def init_app(app) -> None:
+    url = app.config.get("RATELIMIT_STORAGE_URL")
+    app.extensions[EXTENSION] = RedisCounters(url) if url else DatabaseCounters()
+
+
+def check_submission(form=None, scope: str = "forms") -> None:
+    """Count a form submission from this client; raise TooManySubmissions when over
+    FORM_RATE_LIMIT in the current window."""
+    config = current_app.config
+    window = config["FORM_RATE_WINDOW"]
+    hits, ends = current_app.extensions[EXTENSION].hit(
+        f"{scope}:ip:{client_network()}", window
+    )
+    if hits > config["FORM_RATE_LIMIT"]:
+        retry_after = max(1, math.ceil(ends - time.time()))
+        current_app.logger.info(
+            "Rate limit: %s over %s submissions", client_network(), hits - 1
+        )
+        raise TooManySubmissions(retry_after, form)
+
+
+def confirm_mail_budget(now: datetime) -> int:
+    """How many more confirmation mails may go out now under CONFIRM_MAIL_PER_HOUR:
+    those sent in the last hour, and those being sent (an unexpired claim), count
+    against it."""
+    used = db.session.scalar(
+        select(func.count(OutboxMessage.id)).where(
+            OutboxMessage.kind == "confirm",
+            or_(
+                OutboxMessage.sent_at >= now - timedelta(hours=1),
+                and_(
+                    OutboxMessage.status == OutboxStatus.SENDING,
+                    OutboxMessage.claimed_until >= now,
+                ),
+            ),
+        )
+    )
+    return max(0, current_app.config["CONFIRM_MAIL_PER_HOUR"] - used)
