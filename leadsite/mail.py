@@ -3,7 +3,7 @@ links in mail: they start with SITE_URL, never with the request's Host header.""
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, render_template, url_for
+from flask import current_app, render_template
 
 from .models import OutboxMessage, Person, Subscription
 from .outbox import queue_mail
@@ -12,18 +12,14 @@ from .outbox import queue_mail
 def absolute_url(endpoint: str, **values) -> str:
     """A full link for mail: SITE_URL plus the endpoint's path.
 
-    A spoofed Host header cannot change it, and it works outside a request (in a
-    command) too.
+    Built from the app's URL map alone, never from a request, so a spoofed Host
+    header cannot change it, and it works the same in a command.
     """
-    if has_request_context():
-        path = url_for(endpoint, _external=False, **values)
-    else:
-        current_app.inject_url_defaults(endpoint, values)
-        adapter = current_app.url_map.bind(
-            "site.invalid", script_name=current_app.config["APPLICATION_ROOT"]
-        )
-        path = adapter.build(endpoint, values)
-    return current_app.config["SITE_URL"] + path
+    current_app.inject_url_defaults(endpoint, values)
+    adapter = current_app.url_map.bind(
+        "site.invalid", script_name=current_app.config["APPLICATION_ROOT"]
+    )
+    return current_app.config["SITE_URL"] + adapter.build(endpoint, values)
 
 
 def queue_email(

@@ -17,6 +17,7 @@ class TokenPurpose(StrEnum):
     CONFIRM = "confirm"
     UNSUBSCRIBE = "unsubscribe"
     DOWNLOAD = "download"
+    COMMENT = "comment"  # confirms a comment on a post (14 days)
 
 
 def max_age(purpose: TokenPurpose) -> int:

@@ -13,6 +13,7 @@ from datetime import timedelta
 from email import message_from_bytes, policy
 
 import pytest
+from conftest import submit_form
 from sqlalchemy import func, select
 
 from leadsite import create_app
@@ -193,9 +194,10 @@ def test_smtp_down_keeps_mail_queued_and_delivers_each_once_when_back(
 
 def test_a_form_answers_at_once_while_the_mail_server_is_down(mail_app, smtp_server):
     smtp_server.stop()
-    response = mail_app.test_client().post(
+    response = submit_form(
+        mail_app.test_client(),
         "/contact",
-        data={
+        {
             "name": "Kim",
             "email": "kim@example.com",
             "message": "Can we talk before our IEP meeting?",

@@ -1,0 +1,16 @@
+"""Comments under blog posts, kept on this site: no widget, no other site, and the
+commenters' addresses never shown.
+
+- `rules`: what happens when a visitor comments and confirms, and when the owner
+  moderates (plain functions the views and tests call).
+- `text`: a comment's text as safe HTML (plain text with clickable links).
+- `cache`: each post's approved comments, rendered once per change, and
+  `comments_version(slug)`, which the page cache can use.
+- `views`: the public pages (blueprint `comments`); the owner's moderation pages
+  are in `leadsite.admin.comments`.
+"""
+
+from .cache import comments_version
+from .views import bp
+
+__all__ = ["bp", "comments_version"]
