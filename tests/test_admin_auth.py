@@ -327,3 +327,13 @@ def test_safe_next(app, target, expected):
 
     with app.test_request_context():
         assert safe_next(target) == expected
+
+
+@pytest.mark.parametrize("field", ["email", "password"])
+def test_control_characters_in_sign_in_get_a_friendly_error(app, client, field):
+    make_owner(app)
+    data = {"email": OWNER, "password": PASSWORD, field: "owner\x00@example.com"}
+    response = client.post("/admin/sign-in", data=data)
+    assert response.status_code == 200
+    assert "invisible character we can&#39;t accept" in response.get_data(as_text=True)
+    assert client.get("/admin/").status_code == 302  # still signed out

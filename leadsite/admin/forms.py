@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     EmailField,
@@ -18,9 +17,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..models import Purpose, SubscriptionStatus
+from ..security.bottrap import CleanTextForm
 
 
-class SignInForm(FlaskForm):
+class SignInForm(CleanTextForm):
     email = EmailField(
         "Email address",
         validators=[DataRequired("Please enter your email address.")],
@@ -43,7 +43,7 @@ class SignInForm(FlaskForm):
     next = HiddenField()
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(CleanTextForm):
     """A form that is only a button: the CSRF token and nothing else."""
 
 
@@ -78,7 +78,7 @@ STATUSES = {
 }
 
 
-class LeadFilterForm(FlaskForm):
+class LeadFilterForm(CleanTextForm):
     """The filters above the leads table, sent by GET (so no CSRF token)."""
 
     class Meta:
@@ -112,7 +112,7 @@ class LeadFilterForm(FlaskForm):
             raise ValidationError("The end date is before the start date.")
 
 
-class LaunchForm(FlaskForm):
+class LaunchForm(CleanTextForm):
     state = SelectField(
         "State",
         validators=[DataRequired("Please choose the state.")],
@@ -150,7 +150,7 @@ class LaunchForm(FlaskForm):
             )
 
 
-class AnnounceForm(FlaskForm):
+class AnnounceForm(CleanTextForm):
     subject = StringField(
         "Subject",
         validators=[

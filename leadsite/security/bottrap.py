@@ -117,7 +117,35 @@ def use_nonce(nonce: str) -> bool:
     return stored is not None
 
 
-class GuardedForm(FlaskForm):
+class CleanTextForm(FlaskForm):
+    """A form that refuses control characters (NUL and the like) in what a person
+    typed, with one friendly message, the same on SQLite and PostgreSQL (which would
+    otherwise fail on a NUL)."""
+
+    unchecked_fields: tuple[str, ...] = ()
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields' own rules, then: no control characters. Hidden fields a
+        visitor never sees are cleaned instead of refused."""
+        valid = super().validate(extra_validators)
+        for field in self:
+            if not isinstance(field.data, str) or field.name in self.unchecked_fields:
+                continue
+            if isinstance(field, HiddenField):
+                field.data = CONTROL.sub("", field.data)
+                continue
+            pattern = (
+                CONTROL_EXCEPT_LINES if isinstance(field, TextAreaField) else CONTROL
+            )
+            if pattern.search(field.data):
+                field.errors = [CONTROL_MESSAGE] + [
+                    e for e in field.errors if e != CONTROL_MESSAGE
+                ]
+                valid = False
+        return valid
+
+
+class GuardedForm(CleanTextForm):
     """A public form: CSRF, a honeypot, a render-time token, and no control
     characters in what is stored. `hidden_tag()` renders all three traps, so a
     template needs nothing more than it already has."""
@@ -127,6 +155,7 @@ class GuardedForm(FlaskForm):
         render_kw={"tabindex": "-1", "autocomplete": "off"},
     )
     form_token = HiddenField()
+    unchecked_fields = ("website",)
 
     def hidden_tag(self, *fields):
         # The token field always renders the placeholder, never what was sent: each
@@ -144,26 +173,6 @@ class GuardedForm(FlaskForm):
         nonce, reason = read_token(self.form_token.data or "")
         self._nonce = nonce
         return reason
-
-    def validate(self, extra_validators=None) -> bool:
-        """The fields' own rules, then: no control characters. Hidden fields a
-        visitor never sees are cleaned instead of refused."""
-        valid = super().validate(extra_validators)
-        for field in self:
-            if not isinstance(field.data, str) or field in (self.website,):
-                continue
-            if isinstance(field, HiddenField):
-                field.data = CONTROL.sub("", field.data)
-                continue
-            pattern = (
-                CONTROL_EXCEPT_LINES if isinstance(field, TextAreaField) else CONTROL
-            )
-            if pattern.search(field.data):
-                field.errors = [CONTROL_MESSAGE] + [
-                    e for e in field.errors if e != CONTROL_MESSAGE
-                ]
-                valid = False
-        return valid
 
     def verdict(self) -> Verdict:
         """Check a submission: SHOW the form, answer a BOT, or serve a HUMAN.
