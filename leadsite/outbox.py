@@ -20,7 +20,7 @@ from sqlalchemy import and_, or_, select, update
 
 from .extensions import db
 from .models import DeliveryAttempt, OutboxMessage, OutboxStatus, utcnow
-from .security.ratelimit import confirm_mail_budget
+from .security.ratelimit import CAPPED_KINDS, confirm_mail_budget
 from .smtp import PERMANENT, CouldNotConnect, Letter, classify, open_connection
 
 log = logging.getLogger(__name__)
@@ -122,8 +122,8 @@ def claim_due(limit: int, now: datetime | None = None) -> list[OutboxMessage]:
     Due: queued with next_attempt_at passed, or sending with an expired claim (a
     crashed worker). PostgreSQL skips rows another claimer has locked; on SQLite,
     BEGIN IMMEDIATE (see `database.py`) lets one claimer in at a time.
-    Confirmation mail over CONFIRM_MAIL_PER_HOUR stays queued, unclaimed and with
-    no attempt counted, until the hour has room (`confirm_mail_budget`).
+    Mail to unconfirmed addresses (`CAPPED_KINDS`) over CONFIRM_MAIL_PER_HOUR stays
+    queued, unclaimed and with no attempt counted, until the hour has room.
     """
     now = now or utcnow()
     budget = confirm_mail_budget(now)
@@ -146,9 +146,9 @@ def claim_due(limit: int, now: datetime | None = None) -> list[OutboxMessage]:
         .execution_options(populate_existing=True)
     )
     if budget <= 0:
-        query = query.where(OutboxMessage.kind != "confirm")
+        query = query.where(OutboxMessage.kind.not_in(CAPPED_KINDS))
     messages = list(db.session.scalars(query))
-    over = [m for m in messages if m.kind == "confirm"][budget:]
+    over = [m for m in messages if m.kind in CAPPED_KINDS][budget:]
     messages = [m for m in messages if m not in over]
     for message in messages:
         message.status = OutboxStatus.SENDING

@@ -197,7 +197,7 @@ def test_with_redis_the_limit_is_shared_by_separate_hosts(app_config, redis_url)
             db.engine.dispose()
 
 
-def test_confirmation_mail_over_the_hourly_cap_waits_its_turn(
+def test_mail_to_unconfirmed_addresses_over_the_hourly_cap_waits_its_turn(
     mail_app_config, smtp_server
 ):
     from leadsite.models import DeliveryAttempt, OutboxStatus
@@ -212,16 +212,24 @@ def test_confirmation_mail_over_the_hourly_cap_waits_its_turn(
         submit_form(client, "/subscribe", {"email": f"c{i}@example.com"})
     submit_form(client, "/contact", CONTACT)
     with app.app_context():
-        assert deliver_due() == {"sent": 4}  # two confirmations, notice and reply
-        waiting = db.session.scalar(
-            select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.QUEUED)
-        )
-        assert (waiting.kind, waiting.to_address) == ("confirm", "c2@example.com")
-        assert waiting.attempts == 0
-        assert db.session.scalar(select(func.count(DeliveryAttempt.id))) == 4
+        # The cap covers all mail to unconfirmed addresses: the first two
+        # confirmations go, the third and the contact auto-reply wait; the owner's
+        # notice is not capped.
+        assert deliver_due() == {"sent": 3}
+        waiting = db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.status == OutboxStatus.QUEUED)
+            .order_by(OutboxMessage.id)
+        ).all()
+        assert [(m.kind, m.to_address) for m in waiting] == [
+            ("confirm", "c2@example.com"),
+            ("contact_reply", CONTACT["email"]),
+        ]
+        assert all(m.attempts == 0 for m in waiting)
+        assert db.session.scalar(select(func.count(DeliveryAttempt.id))) == 3
         assert deliver_due() == {}  # still within the hour
         later = utcnow() + timedelta(minutes=61)
-        assert deliver_due(now=later) == {"sent": 1}
+        assert deliver_due(now=later) == {"sent": 2}
         db.session.remove()
         db.engine.dispose()
     assert sorted(
