@@ -47,8 +47,42 @@ SETTINGS: dict[str, Setting] = {
         "no-reply@localhost", str, "From address of every mail."
     ),
     "MAIL_TIMEOUT": Setting(10, int, "Seconds before an SMTP attempt gives up."),
+    "MAIL_MAX_ATTEMPTS": Setting(
+        30, int, "Tries before a mail counts as failed (retries span about a day)."
+    ),
     "OWNER_EMAIL": Setting(None, str, "Where notifications of new messages go."),
     "RESOURCE_LINK_DAYS": Setting(7, int, "Days a free-resource download link works."),
+    "PURGE_AFTER_DAYS": Setting(
+        90, int, "Days after which `flask leads purge` removes unconfirmed leads."
+    ),
+    "SUPPRESSION_KEY": Setting(
+        None, str, "Keys the erased-address list; set once, never change (see privacy)."
+    ),
+    "FORM_MIN_SECONDS": Setting(
+        3, int, "A form sent sooner than this after it was shown counts as a bot."
+    ),
+    "FORM_MAX_SECONDS": Setting(
+        86400, int, "A form sent later than this after it was shown counts as a bot."
+    ),
+    "FORM_RATE_LIMIT": Setting(
+        10, int, "Form submissions one address (IPv6: one /64) may make per window."
+    ),
+    "FORM_RATE_WINDOW": Setting(600, int, "Seconds in that rate-limit window."),
+    "CONFIRM_MAIL_PER_HOUR": Setting(
+        100, int, "Confirmation mails sent per hour at most; the rest wait their turn."
+    ),
+    "RATELIMIT_STORAGE_URL": Setting(
+        None, str, "`redis://...` keeps rate limits in Redis; unset: in the database."
+    ),
+    "TRUSTED_PROXY_HOPS": Setting(
+        0, int, "Proxies in front of the site (1 behind nginx); 0 trusts no header."
+    ),
+    "TRUSTED_HOSTS": Setting(
+        None, str, "Host names served, comma-separated; unset: SITE_URL's host."
+    ),
+    "MAX_CONTENT_LENGTH": Setting(
+        524288, int, "Largest request body in bytes; larger gets a friendly 413."
+    ),
 }
 
 TRUE_WORDS = {"1", "true", "yes", "on"}

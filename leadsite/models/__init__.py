@@ -1,5 +1,7 @@
 """Database tables. Each module holds the models of one area of the site."""
 
+from . import admin  # noqa: F401  (the admin's tables: models/admin.py)
+from .comments import Comment, CommentStatus, CommentThread  # noqa: F401
 from .leads import (
     Consent,
     ContactMessage,
@@ -10,6 +12,8 @@ from .leads import (
     SubscriptionStatus,
 )
 from .outbox import DeliveryAttempt, OutboxMessage, OutboxStatus
+from .privacy import SuppressedAddress
+from .security import RateLimitCounter, UsedFormToken
 from .types import UTCDateTime, utcnow
 
 __all__ = [
@@ -21,8 +25,11 @@ __all__ = [
     "OutboxStatus",
     "Person",
     "Purpose",
+    "RateLimitCounter",
     "Subscription",
     "SubscriptionStatus",
+    "SuppressedAddress",
+    "UsedFormToken",
     "UTCDateTime",
     "utcnow",
 ]
