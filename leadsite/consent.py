@@ -29,6 +29,6 @@ CONSENT: dict[str, Wording] = {
     "resource": Wording(
         "resource-2026-11",
         "Email me a link to download this free resource. No other mail unless I tick "
-        "the box below.",
+        "the newsletter box.",
     ),
 }
