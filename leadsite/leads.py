@@ -180,31 +180,38 @@ def subscription_from(purpose: TokenPurpose, token: str) -> Subscription | None:
     return db.session.get(Subscription, data["s"])
 
 
-@bp.route("/confirm/<token>", methods=["GET", "POST"])
-def confirm(token: str):
-    """GET shows one Confirm button (mail scanners follow links); only POST confirms."""
-    subscription = subscription_from(TokenPurpose.CONFIRM, token)
+def one_button_page(purpose: TokenPurpose, token: str, action: str, act, done: str):
+    """A mailed link's page: GET shows one button and changes nothing (mail scanners
+    follow every link); only the button's POST calls `act(subscription)`."""
+    subscription = subscription_from(purpose, token)
     if subscription is None:
-        return render_template("public/link_invalid.html", action="confirm"), 404
+        return render_template("public/link_invalid.html", action=action), 404
     form = ButtonForm()
     if form.validate_on_submit():
-        signups.confirm(subscription)
-        return render_template("public/confirmed.html", subscription=subscription)
-    return render_template("public/confirm.html", form=form, subscription=subscription)
+        act(subscription)
+        return render_template(f"public/{done}.html", subscription=subscription)
+    return render_template(
+        f"public/{action}.html", form=form, subscription=subscription
+    )
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+def confirm(token: str):
+    """Confirm a subscription (double opt-in) with one button."""
+    return one_button_page(
+        TokenPurpose.CONFIRM, token, "confirm", signups.confirm, "confirmed"
+    )
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
 def unsubscribe(token: str):
-    """GET shows one Unsubscribe button; POST unsubscribes."""
-    subscription = subscription_from(TokenPurpose.UNSUBSCRIBE, token)
-    if subscription is None:
-        return render_template("public/link_invalid.html", action="unsubscribe"), 404
-    form = ButtonForm()
-    if form.validate_on_submit():
-        signups.unsubscribe(subscription)
-        return render_template("public/unsubscribed.html", subscription=subscription)
-    return render_template(
-        "public/unsubscribe.html", form=form, subscription=subscription
+    """Unsubscribe with one button."""
+    return one_button_page(
+        TokenPurpose.UNSUBSCRIBE,
+        token,
+        "unsubscribe",
+        signups.unsubscribe,
+        "unsubscribed",
     )
 
 

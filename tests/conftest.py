@@ -258,3 +258,22 @@ def submit_form(client, page: str, data: dict, **kwargs):
     return client.post(
         form["action"] or page, data={**form["hidden"], **data}, **kwargs
     )
+
+
+def assert_accessible(page) -> None:
+    """axe-core finds no violation on the page; its report explains any it finds."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.fixture
+def mailing_browser_config(app_config, smtp_server) -> dict:
+    """For browser tests: real SMTP and CSRF on, as a visitor meets the site."""
+    return {
+        **app_config,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp_server.port,
+        "WTF_CSRF_ENABLED": True,
+    }

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+from conftest import assert_accessible
 from test_admin_support import OWNER, PASSWORD, add_lead, add_message, make_owner
 
 pytestmark = pytest.mark.browser
@@ -15,11 +15,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def app_config(app_config):
     return {**app_config, "WTF_CSRF_ENABLED": True}
-
-
-def assert_accessible(page) -> None:
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
 
 
 def test_sign_in_filter_and_export(app, live_server, page, tmp_path):

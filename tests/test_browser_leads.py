@@ -6,7 +6,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+from conftest import assert_accessible
 
 from leadsite.outbox import deliver_due
 
@@ -14,18 +14,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def app_config(app_config, smtp_server):
-    return {
-        **app_config,
-        "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": smtp_server.port,
-        "WTF_CSRF_ENABLED": True,
-    }
-
-
-def assert_accessible(page) -> None:
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
+def app_config(mailing_browser_config):
+    return mailing_browser_config
 
 
 def delivered_link(app, smtp_server, path_start: str) -> str:

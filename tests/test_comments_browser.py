@@ -5,7 +5,7 @@ axe-core checking every page."""
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+from conftest import assert_accessible
 from test_admin_support import OWNER, PASSWORD, make_owner
 from test_comments_support import POST, add_comment, confirm_path
 
@@ -17,18 +17,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def app_config(app_config, smtp_server):
-    return {
-        **app_config,
-        "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": smtp_server.port,
-        "WTF_CSRF_ENABLED": True,
-    }
-
-
-def assert_accessible(page) -> None:
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
+def app_config(mailing_browser_config):
+    return mailing_browser_config
 
 
 def test_comment_confirm_approve_with_no_accessibility_violations(
