@@ -9,7 +9,8 @@ from dotenv import load_dotenv
 from flask import Flask
 
 from . import config as cfg
-from .extensions import csrf, db, mail, migrate
+from .extensions import csrf, db, migrate
+from .extensions import mail as mail_extension  # `leadsite.mail` is a module
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,6 +28,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_content(app)
     register_blueprints(app)
     register_commands(app)
+    register_speed(app)
+    register_security(app)  # after speed: its WSGI layers wrap the static files too
     return app
 
 
@@ -81,9 +84,16 @@ def register_extensions(app: Flask) -> None:
         compare_type=True,
     )
     csrf.init_app(app)
-    mail.init_app(app)
+    mail_extension.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
+
+
+def register_security(app: Flask) -> None:
+    """Bot traps, rate limits, trusted proxies and hosts, headers, failure pages."""
+    from . import security
+
+    security.init_app(app)
 
 
 def register_content(app: Flask) -> None:
@@ -99,11 +109,24 @@ def register_content(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Public pages, lead forms, errors."""
-    from . import blog, errors, leads
+    from . import admin, blog, comments, errors, leads, redirects, seo
 
     app.register_blueprint(blog.bp)
+    app.register_blueprint(seo.bp)
     app.register_blueprint(leads.bp)
+    app.register_blueprint(comments.bp)
+    app.register_blueprint(redirects.bp)
+    app.register_blueprint(admin.bp)
     errors.register(app)
+
+
+def register_speed(app: Flask) -> None:
+    """Hashed, compressed static files, and the page cache (which wraps the public
+    pages' views, so it comes after the blueprints)."""
+    from . import assets, caching
+
+    assets.init_app(app)
+    caching.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -5,17 +5,28 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template, send_from_directory
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    render_template,
+    request,
+    send_from_directory,
+)
+from werkzeug.security import safe_join
 
 from . import posts
+from .assets import file_version
 from .posts import MEDIA_DIR, library
 from .seo import article_data, share_links
 
 bp = Blueprint("blog", __name__)
 
 LATEST_ON_HOME = 3
-# Browsers keep images for 30 days; to change one sooner, save it under a new name.
+# Browsers keep an image for 30 days, and a year when the address carries the
+# file's current version (`?v=`, as pages write it: see `posts.versioned_image`).
 MEDIA_MAX_AGE = 30 * 24 * 60 * 60
+VERSIONED_MAX_AGE = 365 * 24 * 60 * 60
 
 
 @bp.record_once
@@ -69,9 +80,14 @@ def tag(tag: str):
 
 @bp.get("/media/<path:filename>")
 def media(filename: str):
-    """An image from `site/media/`, cached long and never run as a page."""
+    """An image from `site/media/`, cached long (a year for its current version)
+    and never run as a page."""
     folder = Path(current_app.config["SITE_DIR"]) / MEDIA_DIR
     response = send_from_directory(folder, filename, max_age=MEDIA_MAX_AGE)
+    version = request.args.get("v")
+    if version and version == file_version(Path(safe_join(folder, filename))):
+        response.cache_control.max_age = VERSIONED_MAX_AGE
+        response.cache_control.immutable = True
     response.headers["Content-Security-Policy"] = (
         "default-src 'none'; style-src 'unsafe-inline'; sandbox"
     )

@@ -7,15 +7,29 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
+from . import backup, outbox_cli, serve
+from .admin import cli as admin_cli
 from .content import SiteError, load_site
+from .posts import check_posts
+from .resources import build_resources
+from .wix.cli import wix
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(check_site)
+    app.cli.add_command(wix)
+    app.cli.add_command(build_resources)
+    app.cli.add_command(serve.serve)
+    app.cli.add_command(outbox_cli.outbox)
+    admin_cli.register(app)  # `flask admin ...` and `flask leads ...`
+    app.cli.add_command(backup.backup_command)
+    app.cli.add_command(backup.restore_command)
 
 
 @click.command("check-site")
+@with_appcontext
 def check_site() -> None:
     """Check site/settings.toml and every post; print each problem found."""
     site_dir = Path(current_app.config["SITE_DIR"])
@@ -23,5 +37,9 @@ def check_site() -> None:
         load_site(site_dir)
     except SiteError as exc:
         click.echo(str(exc), err=True)
+        sys.exit(1)
+    problems = check_posts(site_dir)
+    if problems:
+        click.echo("\n".join(problems), err=True)
         sys.exit(1)
     click.echo(f"{site_dir}: everything looks right.")

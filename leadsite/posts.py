@@ -8,6 +8,8 @@ Images, covers and those inside a post alike, live in `site/media/` (the owner's
 content folder) and are written as `/media/<path>`, e.g. `/media/my-post/cover.jpg`
 for `site/media/my-post/cover.jpg`; the `blog.media` route serves them. An image
 from another site is dropped, because no page may load anything from another site.
+Pages write each such image with its width and height and its file's version
+(`sized_images`), so the page does not jump as it loads and browsers keep the image.
 
 Each post is rendered once and kept in memory; a request only checks each file's
 modification time and size, and re-reads a file when either has changed.
@@ -16,10 +18,12 @@ modification time and size, and re-reads a file when either has changed.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 from dataclasses import dataclass
 from datetime import date, datetime
+from html import unescape
 from pathlib import Path
 from typing import Annotated, NamedTuple
 
@@ -28,6 +32,7 @@ import nh3
 import yaml
 from flask import Flask, current_app
 from markdown_it import MarkdownIt
+from markupsafe import escape
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -39,6 +44,7 @@ from pydantic import (
     field_validator,
 )
 
+from .assets import file_version, image_size
 from .content import Slug, Text
 
 log = logging.getLogger(__name__)
@@ -199,11 +205,45 @@ class Post:
     html: str
     reading_minutes: int
     source: Path
+    cover_url: str | None = None  # the cover's address with its version
+    cover_size: tuple[int, int] | None = None
 
 
 def media_file(site_dir: Path, src: str) -> Path:
     """The file behind an image address: /media/a/b.jpg is site/media/a/b.jpg."""
     return site_dir / MEDIA_DIR / src.removeprefix("/media/")
+
+
+def versioned_image(site_dir: Path, src: str) -> tuple[str, tuple[int, int] | None]:
+    """An image's address with `?v=<hash of the file>` (so browsers may keep it a
+    year, see `blog.media`) and its width and height; as given if it is missing."""
+    path = media_file(site_dir, src)
+    if not src.startswith("/media/") or not path.is_file():
+        return src, None
+    return f"{src}?v={file_version(path)}", image_size(path)
+
+
+IMG_TAG = re.compile(r"<img\b[^>]*>")
+SRC_ATTRIBUTE = re.compile(r'\ssrc="([^"]*)"')
+
+
+def sized_images(html: str, site_dir: Path) -> str:
+    """Give each image of `site/media/` in a post its version and, unless the post
+    set them, its width and height: the page then keeps the image's space while it
+    loads, and nothing below it jumps."""
+
+    def fill(match: re.Match) -> str:
+        tag = match.group(0)
+        found = SRC_ATTRIBUTE.search(tag)
+        if not found:
+            return tag
+        src, size = versioned_image(site_dir, unescape(found.group(1)))
+        tag = tag.replace(found.group(0), f' src="{escape(src)}"', 1)
+        if size and " width=" not in tag and " height=" not in tag:
+            tag = tag[:-1] + f' width="{size[0]}" height="{size[1]}">'
+        return tag
+
+    return IMG_TAG.sub(fill, html)
 
 
 def body_problems(path: Path, body: str, site_dir: Path) -> list[str]:
@@ -259,9 +299,13 @@ def read_post(path: Path, site_dir: Path) -> tuple[Post | None, list[str]]:
     problems = body_problems(path, source.content, site_dir)
     if meta.cover and not media_file(site_dir, meta.cover.src).is_file():
         problems.append(f"{path}: cover.src: the file for {meta.cover.src} is missing")
-    html = sanitise(MARKDOWN.render(source.content))
+    html = sized_images(sanitise(MARKDOWN.render(source.content)), site_dir)
     fields = {name: getattr(meta, name) for name in PostMeta.model_fields}
     fields["tags"] = tuple(Tag(name, tag_slug(name)) for name in meta.tags)
+    if meta.cover:
+        fields["cover_url"], fields["cover_size"] = versioned_image(
+            site_dir, meta.cover.src
+        )
     post = Post(**fields, html=html, reading_minutes=reading_minutes(html), source=path)
     return post, problems
 
@@ -292,28 +336,47 @@ class PostLibrary:
 
     def __init__(self, site_dir: Path) -> None:
         self.site_dir = site_dir
-        self._entries: dict[Path, tuple[tuple[int, int], Post | None]] = {}
+        self._folder = site_dir / POSTS_DIR
+        self._entries: dict[str, tuple[tuple[int, int], Post | None]] = {}
+        self._version = 0
         self._lock = threading.Lock()
 
     def _refresh(self) -> None:
-        """Stat each file; re-read only new or changed ones; forget deleted ones."""
-        entries = {}
-        for path in sorted((self.site_dir / POSTS_DIR).glob("*.md")):
+        """Stat each file; re-read only new or changed ones; forget deleted ones.
+        (`os.scandir`, not `Path.glob`: the page cache runs this on every request.)"""
+        folder = self._folder
+        try:
+            with os.scandir(folder) as found:
+                names = sorted(e.name for e in found if e.name.endswith(".md"))
+        except FileNotFoundError:
+            names = []
+        entries, changed = {}, False
+        for name in names:
             try:
-                stat = path.stat()
+                stat = os.stat(os.path.join(folder, name))
             except FileNotFoundError:
                 continue
             stamp = (stat.st_mtime_ns, stat.st_size)
-            old_stamp, old_post = self._entries.get(path, (None, None))
+            old_stamp, old_post = self._entries.get(name, (None, None))
             if stamp == old_stamp:
-                entries[path] = (stamp, old_post)
+                entries[name] = (stamp, old_post)
                 continue
-            post, problems = read_post(path, self.site_dir)
+            changed = True
+            post, problems = read_post(folder / name, self.site_dir)
             for problem in problems:
                 log.warning("%s", problem)
             # A broken edit keeps the last good version online until it is fixed.
-            entries[path] = (stamp, post or old_post)
+            entries[name] = (stamp, post or old_post)
+        if changed or entries.keys() != self._entries.keys():
+            self._version += 1
         self._entries = entries
+
+    def version(self) -> int:
+        """A number that changes whenever a post file is added, edited or removed:
+        the page cache keeps its pages while it stays the same."""
+        with self._lock:
+            self._refresh()
+            return self._version
 
     def all_posts(self) -> list[Post]:
         """Every post, drafts included, newest first."""

@@ -1,0 +1,331 @@
+"""Light pages, cached right: what a visitor's browser downloads, and when it may
+reuse a copy.
+
+The budget (every public page under 25 KB over the wire on first load, at most 4
+requests, none to another site, no render-blocking script) is checked on the real
+content in `site/`: the page as nginx sends it (gzip, level 5, as in
+deploy/nginx/leadsite.conf), plus every file it loads at once (stylesheets, icon,
+images not marked lazy) as the app serves them to a browser that accepts gzip.
+
+No timing is asserted here; speed is measured by the scripts in bench/.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import form_on
+from PIL import Image
+from sqlalchemy import select
+
+from leadsite import caching, create_app
+from leadsite.assets import build
+from leadsite.extensions import db
+from leadsite.models import Person
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures" / "wix" / "images"
+BUDGET_BYTES = 25_000
+MAX_REQUESTS = 4
+NGINX_GZIP_LEVEL = 5
+YEAR = 365 * 24 * 3600
+# Public pages the sitemap does not list (it lists home, blog, posts, tags and the
+# four form pages).
+UNLISTED_PAGES = [
+    "/subscribe",
+    "/thanks/subscribe",
+    "/thanks/resource",
+    "/thanks/waitlist?state=CA",
+    "/thanks/contact",
+    "/feed.xml",
+    "/sitemap.xml",
+]
+LOADING_LINKS = {"stylesheet", "icon", "preload", "modulepreload", "manifest"}
+
+
+@pytest.fixture
+def app_config(app_config):
+    """Forms as in production: with CSRF tokens, tied to the visitor's session."""
+    return {**app_config, "WTF_CSRF_ENABLED": True}
+
+
+@pytest.fixture
+def real_site(app, app_config):
+    """A browser on the real content in `site/`, with the test's database."""
+    real = create_app({**app_config, "SITE_DIR": str(ROOT / "site")})
+    yield real.test_client()
+    views = real.extensions.get("post_views")
+    if views:
+        views.flush()  # while the tables still exist
+    with real.app_context():
+        db.engine.dispose()
+
+
+class PageLoads(HTMLParser):
+    """What a browser fetches as soon as it reads the page, and scripts that would
+    hold up its first paint."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.loads: list[str] = []
+        self.blocking_scripts: list[str] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        rel = set((attrs.get("rel") or "").split())
+        if tag == "link" and rel & LOADING_LINKS:
+            self.loads.append(attrs["href"])
+        elif tag in {"img", "iframe", "video", "audio", "embed"} and attrs.get("src"):
+            if attrs.get("loading") != "lazy":
+                self.loads.append(attrs["src"])
+        elif tag == "script":
+            if attrs.get("src"):
+                self.loads.append(attrs["src"])
+            deferred = {"async", "defer"} & set(attrs) or attrs.get("type") == "module"
+            data_only = attrs.get("type") == "application/ld+json"
+            if not (deferred or data_only):
+                self.blocking_scripts.append(attrs.get("src") or "inline script")
+
+
+class PageImages(HTMLParser):
+    """Each image on a page, by its alt text: its attributes."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.images: dict[str, dict] = {}
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            attrs = dict(attrs)
+            self.images[attrs.get("alt", "")] = attrs
+
+
+def public_pages(client) -> list[str]:
+    """Every page in the sitemap, and the public pages it leaves out."""
+    sitemap = client.get("/sitemap.xml").get_data(as_text=True)
+    listed = [urlsplit(loc).path for loc in re.findall(r"<loc>([^<]+)</loc>", sitemap)]
+    assert "/" in listed and any(p.startswith("/blog/tag/") for p in listed)
+    return listed + UNLISTED_PAGES
+
+
+def wire_size(client, address: str) -> int:
+    """Bytes a browser that accepts gzip receives for a page's file."""
+    response = client.get(address, headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200, address
+    return len(response.data)
+
+
+def test_every_public_page_is_light_and_loads_only_from_this_site(real_site):
+    pages = public_pages(real_site)
+    assert any(p.startswith("/blog/") and "/tag/" not in p for p in pages[2:])
+    for url in pages:
+        response = real_site.get(url)
+        assert response.status_code == 200, url
+        html = response.get_data(as_text=True)
+        found = PageLoads(html if response.mimetype == "text/html" else "")
+        assert found.blocking_scripts == [], url
+        for address in found.loads:
+            assert address.startswith("/") and not address.startswith("//"), url
+        assert 1 + len(found.loads) <= MAX_REQUESTS, (url, found.loads)
+        total = len(gzip.compress(response.data, NGINX_GZIP_LEVEL)) + sum(
+            wire_size(real_site, address) for address in found.loads
+        )
+        assert total < BUDGET_BYTES, (url, total)
+
+
+def test_stylesheet_loads_nothing_more(real_site):
+    html = real_site.get("/").get_data(as_text=True)
+    (stylesheet,) = [a for a in PageLoads(html).loads if a.endswith(".css")]
+    css = real_site.get(stylesheet).get_data(as_text=True)
+    assert "@import" not in css
+    assert [u for u in re.findall(r"url\(([^)]*)\)", css) if "data:" not in u] == []
+
+
+def test_every_public_page_answers_a_repeat_visit_with_304(real_site):
+    for url in public_pages(real_site):
+        first = real_site.get(url)
+        etag = first.headers.get("ETag")
+        assert etag and first.cache_control.no_cache, url
+        again = real_site.get(url, headers={"If-None-Match": etag})
+        assert again.status_code == 304, url
+        assert again.data == b""
+        assert again.headers["ETag"] == etag
+        if b'name="csrf_token"' in first.data:
+            assert first.cache_control.private and "Cookie" in first.vary, url
+
+
+def test_another_browser_never_reuses_a_copy_made_for_someone_else(app, client):
+    etag = client.get("/contact").headers["ETag"]
+    stranger = app.test_client()  # no session: the copy's CSRF token would fail
+    response = stranger.get("/contact", headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    assert response.headers["ETag"] != etag
+    assert 'name="csrf_token"' in response.get_data(as_text=True)
+
+
+def hidden_fields(client, url: str, field: str) -> dict:
+    return form_on(client.get(url).get_data(as_text=True), {field: ""})["hidden"]
+
+
+def test_after_sending_a_form_the_browser_gets_a_new_copy(app, client):
+    etag = client.get("/subscribe").headers["ETag"]
+    assert client.get("/subscribe", headers={"If-None-Match": etag}).status_code == 304
+    hidden = hidden_fields(client, "/subscribe", "email")
+    sent = client.post("/subscribe", data={**hidden, "email": "once@example.com"})
+    assert sent.status_code == 302
+    # The copy holds a form token that has now been used: it must not come back.
+    again = client.get("/subscribe", headers={"If-None-Match": etag})
+    assert again.status_code == 200
+    assert hidden_fields(client, "/subscribe", "email")["form_token"] not in (
+        hidden["form_token"],
+        "",
+    )
+
+
+def test_an_old_copy_is_not_reused_once_its_form_token_could_expire(
+    app, client, monkeypatch
+):
+    now = 1_800_000_000.0
+    monkeypatch.setattr(caching.time, "time", lambda: now)
+    etag = client.get("/contact").headers["ETag"]
+    assert client.get("/contact", headers={"If-None-Match": etag}).status_code == 304
+    now += app.config["FORM_MAX_SECONDS"] / 2
+    assert client.get("/contact", headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_each_visitor_gets_working_tokens_from_the_cached_page(app):
+    browsers = [app.test_client() for _ in range(3)]
+    forms = [hidden_fields(b, "/subscribe", "email") for b in browsers]
+    assert len({f["csrf_token"] for f in forms}) == 3
+    assert len({f["form_token"] for f in forms}) == 3
+    for number, (browser, hidden) in enumerate(zip(browsers, forms, strict=True)):
+        data = {**hidden, "email": f"parent{number}@example.com"}
+        assert browser.post("/subscribe", data=data).status_code == 302
+    with app.app_context():
+        emails = set(db.session.scalars(select(Person.email)))
+    assert emails == {f"parent{n}@example.com" for n in range(3)}
+
+
+def without_tokens(html: str) -> str:
+    return re.sub(
+        r'(name="(?:[\w-]+-)?(?:csrf_token|form_token)"[^>]*value=")[^"]*',
+        r"\1TOKEN",
+        html,
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/blog/meeting-notes",
+        "/contact",
+        "/free-resource",
+        "/thanks/waitlist?state=CA",
+    ],
+)
+def test_a_cached_page_is_the_page_a_fresh_render_gives(app, app_config, url):
+    """Same text, the visitor's referrer and utm tags in the hidden fields (escaped
+    and clipped as the forms do it), for a page served from the cache."""
+    fresh = create_app({**app_config, "PAGE_CACHE": False}).test_client()
+    cached = app.test_client()
+    cached.get(url, headers={"Referer": "https://warm.example/"})  # fills the cache
+    sep = "&" if "?" in url else "?"
+    visit = url + sep + "utm_source=news&utm_medium=e%22mail&utm_campaign=" + "c" * 300
+    referrer = 'https://search.example/?q="iep"&x=<b>' + "r" * 600
+    pages = [
+        b.get(visit, headers={"Referer": referrer}).get_data(as_text=True)
+        for b in (cached, fresh)
+    ]
+    assert "search.example/?q=&#34;iep&#34;&amp;x=&lt;b&gt;" in pages[0]
+    assert "e&#34;mail" in pages[0]
+    assert without_tokens(pages[0]) == without_tokens(pages[1])
+
+
+def test_an_edited_post_is_rendered_again_with_a_new_etag(client, site_dir):
+    path = site_dir / "posts" / "meeting-notes.md"
+    first = client.get("/blog/meeting-notes")
+    assert "Taking notes" in first.get_data(as_text=True)
+    path.write_text(path.read_text().replace("Taking notes", "Keeping notes"))
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
+    etag = first.headers["ETag"]
+    again = client.get("/blog/meeting-notes", headers={"If-None-Match": etag})
+    assert again.status_code == 200
+    assert "Keeping notes in an IEP meeting" in again.get_data(as_text=True)
+    assert "Keeping notes" in client.get("/blog/").get_data(as_text=True)
+
+
+def test_pages_link_static_files_by_hashed_name_kept_a_year_and_gzipped(client):
+    html = client.get("/").get_data(as_text=True)
+    (href,) = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
+    assert re.fullmatch(r"/static/css/site\.[0-9a-f]{12}\.css", href)
+    response = client.get(href, headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(response.data) == (ROOT / "static/css/site.css").read_bytes()
+    assert response.cache_control.max_age >= YEAR
+    assert "immutable" in response.headers["Cache-Control"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    plain = client.get("/static/css/site.css")
+    assert plain.status_code == 200
+    assert "immutable" not in plain.headers["Cache-Control"]
+    assert plain.cache_control.max_age <= 24 * 3600
+
+
+def test_a_changed_file_gets_a_new_name_and_dotfiles_stay_out(tmp_path):
+    source, target = tmp_path / "static", tmp_path / "built"
+    (source / "css").mkdir(parents=True)
+    stylesheet = source / "css" / "site.css"
+    stylesheet.write_text("body { color: #1d2733; }\n" * 40)
+    (source / ".env").write_text("SECRET_KEY=do-not-serve")
+    first = build(source, target)
+    assert list(first) == ["css/site.css"]
+    assert (target / (first["css/site.css"] + ".gz")).is_file()
+
+    stylesheet.write_text("body { color: #0a5c66; }\n" * 40)
+    second = build(source, target)
+    assert second["css/site.css"] != first["css/site.css"]
+    # The old name stays, for pages still open in a browser during an update.
+    assert (target / first["css/site.css"]).read_text().startswith("body { color: #1d")
+    assert not any(".env" in path.name for path in target.rglob("*"))
+
+
+def test_post_images_carry_their_size_and_a_version_kept_a_year(client, site_dir):
+    pictures = site_dir / "media" / "binder"
+    pictures.mkdir(parents=True)
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 640 240"></svg>'
+    (pictures / "cover.svg").write_text(svg)
+    shutil.copy(FIXTURES / "f3a9c1_binder~mv2.png", pictures / "tabs.png")
+    (site_dir / "posts" / "binder.md").write_text(
+        "---\ntitle: A binder\npublished: 2026-05-01\nsummary: Tabs.\n"
+        "cover: {src: /media/binder/cover.svg, alt: A binder with tabs}\n---\n\n"
+        "![Coloured tabs](/media/binder/tabs.png)\n"
+    )
+    html = client.get("/blog/binder").get_data(as_text=True)
+    images = PageImages(html).images
+    cover = images["A binder with tabs"]
+    assert (cover["width"], cover["height"]) == ("640", "240")
+    assert "loading" not in cover  # above the fold: fetched at once
+    width, height = Image.open(pictures / "tabs.png").size
+    inline = images["Coloured tabs"]
+    assert (inline["width"], inline["height"]) == (str(width), str(height))
+    assert inline["loading"] == "lazy"
+
+    for image in (cover, inline):
+        path, version = image["src"].split("?v=")
+        kept = client.get(image["src"])
+        assert kept.cache_control.max_age >= YEAR
+        assert "immutable" in kept.headers["Cache-Control"]
+        # An address with an old version is still served, but not kept for good.
+        old = client.get(f"{path}?v=000000000000")
+        assert old.status_code == 200
+        assert "immutable" not in old.headers["Cache-Control"]
