@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from leadsite import posts
 from leadsite.posts import PostLibrary, Tag, check_posts, read_post, sanitise
+from leadsite.posts import loader as posts_loader
 
 ROOT = Path(__file__).parent.parent
 
@@ -206,9 +206,9 @@ def test_drafts_are_left_out_of_everything_public(site_dir):
 
 def test_library_reads_each_file_once_until_its_mtime_changes(site_dir, monkeypatch):
     reads = []
-    real_read = posts.read_post
+    real_read = posts_loader.read_post
     monkeypatch.setattr(
-        posts, "read_post", lambda *a: reads.append(a[0]) or real_read(*a)
+        posts_loader, "read_post", lambda *a: reads.append(a[0]) or real_read(*a)
     )
     library = PostLibrary(site_dir)
     path = site_dir / "posts" / "meeting-notes.md"
