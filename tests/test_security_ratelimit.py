@@ -239,3 +239,29 @@ def test_mail_to_unconfirmed_addresses_over_the_hourly_cap_waits_its_turn(
         "c1@example.com",
         "c2@example.com",
     ]
+
+
+def test_expired_counters_are_purged_at_most_once_a_minute(app, client, monkeypatch):
+    from leadsite.security import ratelimit
+
+    def add_expired(key: str) -> None:
+        with app.app_context():
+            db.session.add(
+                RateLimitCounter(key=key, hits=1, expires_at=utcnow() - timedelta(1))
+            )
+            db.session.commit()
+
+    def keys() -> list[str]:
+        with app.app_context():
+            return sorted(db.session.scalars(select(RateLimitCounter.key)).all())
+
+    clock = [1000.0]
+    monkeypatch.setattr(ratelimit.time, "monotonic", lambda: clock[0])
+    submit_form(client, "/subscribe", {"email": "a@example.com"})  # purges
+    add_expired("old")
+    clock[0] += 30
+    submit_form(client, "/subscribe", {"email": "b@example.com"})
+    assert "old" in keys()  # within the minute: left for later
+    clock[0] += 31
+    submit_form(client, "/subscribe", {"email": "c@example.com"})
+    assert "old" not in keys()

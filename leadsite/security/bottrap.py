@@ -32,7 +32,7 @@ from wtforms import HiddenField, StringField, TextAreaField
 
 from ..extensions import db
 from ..models import UsedFormToken, utcnow
-from .ratelimit import check_submission, insert_for
+from .ratelimit import check_submission, due_for_purge, insert_for
 
 PLACEHOLDER = "form-token-to-fill-d41c7"
 TOKEN_SALT = "leadsite.form-render"
@@ -101,11 +101,13 @@ def read_token(token: str) -> tuple[str | None, str]:
 def use_nonce(nonce: str) -> bool:
     """Record the nonce as used, committed at once; False when it already was.
 
-    Expired nonces are purged here too: a token that old is refused for its age.
+    Expired nonces are purged here too, once a minute: a token that old is refused
+    for its age anyway.
     """
     now = utcnow()
     keep_for = timedelta(seconds=current_app.config["FORM_MAX_SECONDS"] + 60)
-    db.session.execute(delete(UsedFormToken).where(UsedFormToken.expires_at < now))
+    if due_for_purge("used_form_tokens"):
+        db.session.execute(delete(UsedFormToken).where(UsedFormToken.expires_at < now))
     insert = insert_for(db.engine.dialect.name)
     stored = db.session.scalar(
         insert(UsedFormToken)

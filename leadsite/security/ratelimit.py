@@ -55,6 +55,22 @@ def client_network(address: str | None = None) -> str:
     return str(ip)
 
 
+PURGE_EVERY_SECONDS = 60
+
+
+def due_for_purge(table: str) -> bool:
+    """True at most once a minute per process and table. Expired rows do no harm
+    (old windows are never counted again; old tokens are refused for their age), so
+    deleting them on every request would only slow every form down."""
+    stamps = current_app.extensions.setdefault("leadsite.purged", {})
+    now = time.monotonic()
+    last = stamps.get(table)
+    if last is not None and now - last < PURGE_EVERY_SECONDS:
+        return False
+    stamps[table] = now
+    return True
+
+
 class DatabaseCounters:
     """Counters in the `rate_limit_counters` table, shared by every worker."""
 
@@ -72,11 +88,12 @@ class DatabaseCounters:
             index_elements=["key"], set_={"hits": RateLimitCounter.hits + 1}
         ).returning(RateLimitCounter.hits)
         hits = db.session.scalar(statement)
-        db.session.execute(
-            delete(RateLimitCounter).where(
-                RateLimitCounter.expires_at < datetime.fromtimestamp(now, UTC)
+        if due_for_purge("rate_limit_counters"):
+            db.session.execute(
+                delete(RateLimitCounter).where(
+                    RateLimitCounter.expires_at < datetime.fromtimestamp(now, UTC)
+                )
             )
-        )
         db.session.commit()
         return hits, ends
 
