@@ -82,16 +82,27 @@ def app_config(database_url, site_dir, tmp_path) -> dict:
     }
 
 
-@pytest.fixture
-def app(app_config):
-    app = create_app(app_config)
+def build_app(config: dict):
+    """An app on `config` with freshly made tables."""
+    app = create_app(config)
     with app.app_context():
         db.drop_all()
         db.create_all()
-    yield app
+    return app
+
+
+def close_app(app) -> None:
+    """Return the app's database connections, so the next test can drop tables."""
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(app_config):
+    app = build_app(app_config)
+    yield app
+    close_app(app)
 
 
 @pytest.fixture

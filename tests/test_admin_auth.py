@@ -9,10 +9,10 @@ from datetime import timedelta
 
 import pyotp
 import pytest
+from conftest import build_app
 from sqlalchemy import select, update
 from test_admin_support import OWNER, PASSWORD, make_owner, sign_in, signed_in_client
 
-from leadsite import create_app
 from leadsite.admin import accounts, throttle
 from leadsite.extensions import db
 from leadsite.models import utcnow
@@ -255,10 +255,7 @@ def test_admin_pages_are_never_cached(app):
 
 
 def test_a_post_without_the_csrf_token_is_refused(app_config):
-    app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
+    app = build_app({**app_config, "WTF_CSRF_ENABLED": True})
     make_owner(app)
     client = app.test_client()
     form = client.get("/admin/sign-in").get_data(as_text=True)

@@ -13,7 +13,7 @@ from datetime import timedelta
 from email import message_from_bytes, policy
 
 import pytest
-from conftest import submit_form
+from conftest import build_app, submit_form
 from sqlalchemy import func, select
 
 from leadsite import create_app
@@ -36,14 +36,6 @@ from leadsite.outbox import (
     retry_delay,
     run_worker,
 )
-
-
-def build_app(config: dict):
-    app = create_app(config)
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-    return app
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ mail for a lead that was not stored."""
 from __future__ import annotations
 
 import pytest
-from conftest import submit_form
+from conftest import build_app, close_app, submit_form
 from flask_sqlalchemy.session import Session
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
@@ -29,14 +29,9 @@ def assert_friendly_503(response) -> None:
 
 @pytest.fixture
 def mail_app(mail_app_config):
-    app = create_app(mail_app_config)
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
+    app = build_app(mail_app_config)
     yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    close_app(app)
 
 
 def test_a_failed_commit_stores_nothing_and_sends_nothing(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import string
 
 import pytest
-from conftest import submit_form
+from conftest import build_app, submit_form
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -107,17 +107,13 @@ def test_throwaway_and_sms_addresses_are_refused(app, client, page, email):
 
 
 def test_the_owner_can_extend_the_block_list(app_config, site_dir):
-    from leadsite import create_app
 
     path = site_dir / "settings.toml"
     text = path.read_text().replace(
         "blocked_domains = [", 'blocked_domains = [\n    "Spam.Example.",'
     )
     path.write_text(text)
-    app = create_app(app_config)
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
+    app = build_app(app_config)
     client = app.test_client()
     response = submit_form(client, "/subscribe", {"email": "a@news.spam.example"})
     assert BLOCKED_MESSAGE.replace("'", "&#39;") in response.text

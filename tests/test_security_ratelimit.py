@@ -10,7 +10,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from conftest import free_port, missing, submit_form
+from conftest import build_app, free_port, missing, submit_form
 from sqlalchemy import func, select
 
 from leadsite import create_app
@@ -102,10 +102,7 @@ def test_a_forged_forwarded_for_does_not_dodge_the_limit(app):
 
 
 def test_behind_one_proxy_the_proxy_s_address_is_used(app_config):
-    app = create_app({**app_config, "TRUSTED_PROXY_HOPS": 1, "FORM_RATE_LIMIT": 1})
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
+    app = build_app({**app_config, "TRUSTED_PROXY_HOPS": 1, "FORM_RATE_LIMIT": 1})
     client = app.test_client()
 
     def send(forwarded: str, email: str) -> int:
@@ -178,10 +175,7 @@ def redis_url():
 def test_with_redis_the_limit_is_shared_by_separate_hosts(app_config, redis_url):
     """Two app instances stand for two hosts; they share only the Redis server."""
     config = {**app_config, "RATELIMIT_STORAGE_URL": redis_url, "FORM_RATE_LIMIT": 2}
-    hosts = [create_app(config), create_app(config)]
-    with hosts[0].app_context():
-        db.drop_all()
-        db.create_all()
+    hosts = [build_app(config), create_app(config)]
     codes = [
         submit_form(
             hosts[i % 2].test_client(), "/subscribe", {"email": f"r{i}@example.com"}
@@ -203,10 +197,7 @@ def test_mail_to_unconfirmed_addresses_over_the_hourly_cap_waits_its_turn(
     from leadsite.models import DeliveryAttempt, OutboxStatus
     from leadsite.outbox import deliver_due
 
-    app = create_app({**mail_app_config, "CONFIRM_MAIL_PER_HOUR": 2})
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
+    app = build_app({**mail_app_config, "CONFIRM_MAIL_PER_HOUR": 2})
     client = app.test_client()
     for i in range(3):
         submit_form(client, "/subscribe", {"email": f"c{i}@example.com"})
