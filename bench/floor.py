@@ -20,7 +20,7 @@ from flask import Flask, Response, redirect, request
 from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine
 
 from leadsite.config import normalise_database_url
-from leadsite.database import configure_engine
+from leadsite.database import configure_engine, engine_options
 
 page_app = Flask("bench_page")
 PAGE = Path(os.environ.get("BENCH_PAGE_FILE", os.devnull)).read_bytes()
@@ -43,7 +43,7 @@ insert_app = Flask("bench_insert")
 engine = None
 if os.environ.get("BENCH_FLOOR_DATABASE_URL"):
     url = normalise_database_url(os.environ["BENCH_FLOOR_DATABASE_URL"])
-    engine = create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, **engine_options(url))
     configure_engine(engine)  # WAL, busy timeout, BEGIN IMMEDIATE on SQLite
 
 

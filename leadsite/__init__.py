@@ -9,6 +9,7 @@ from dotenv import load_dotenv
 from flask import Flask
 
 from . import config as cfg
+from .database import engine_options
 from .extensions import csrf, db, migrate
 from .extensions import mail as mail_extension  # `leadsite.mail` is a module
 
@@ -40,7 +41,6 @@ def register_config(app: Flask, test_config: dict | None) -> None:
         load_dotenv(ROOT / ".env")
     app.config.update({name: s.default for name, s in cfg.SETTINGS.items()})
     app.config.update(
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         WTF_CSRF_TIME_LIMIT=None,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -67,6 +67,10 @@ def register_config(app: Flask, test_config: dict | None) -> None:
         app.instance_path, "site.db"
     )
     app.config["SQLALCHEMY_DATABASE_URI"] = cfg.normalise_database_url(url)
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS",
+        engine_options(app.config["SQLALCHEMY_DATABASE_URI"]),
+    )
     app.config["SITE_DIR"] = str(Path(app.config["SITE_DIR"] or ROOT / "site"))
 
 
@@ -109,11 +113,12 @@ def register_content(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Public pages, lead forms, errors."""
-    from . import admin, blog, comments, errors, leads, redirects, seo
+    from . import admin, blog, comments, errors, inbox, leads, redirects, seo
 
     app.register_blueprint(blog.bp)
     app.register_blueprint(seo.bp)
     app.register_blueprint(leads.bp)
+    inbox.init_app(app)
     app.register_blueprint(comments.bp)
     app.register_blueprint(redirects.bp)
     app.register_blueprint(admin.bp)
@@ -121,12 +126,13 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_speed(app: Flask) -> None:
-    """Hashed, compressed static files, and the page cache (which wraps the public
-    pages' views, so it comes after the blueprints)."""
+    """The page cache (which wraps the public pages' views, so it comes after the
+    blueprints, and puts its front layer just outside Flask), then hashed,
+    compressed static files (WhiteNoise outside that, so files never reach it)."""
     from . import assets, caching
 
-    assets.init_app(app)
     caching.init_app(app)
+    assets.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

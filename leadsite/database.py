@@ -14,6 +14,12 @@ from sqlalchemy.engine import Engine
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
+def engine_options(url: str) -> dict:
+    """Pool settings: PostgreSQL connections are tested before use (the server may
+    have restarted); a SQLite file cannot go away, so its test would be wasted."""
+    return {} if url.startswith("sqlite") else {"pool_pre_ping": True}
+
+
 def configure_engine(engine: Engine) -> None:
     """Attach the SQLite connection and transaction hooks; a no-op elsewhere."""
     if engine.dialect.name != "sqlite":

@@ -2,8 +2,8 @@
 the pages their mailed links open. Views read the form, call `signups`, redirect.
 
 `form.verdict()` screens each submission (see `security.bottrap`): a person's valid
-one is stored; a bot's gets the same redirect to the thanks page, and nothing is
-stored or sent.
+one goes to the inbox (`inbox.accept`), where the mail worker turns it into a lead;
+a bot's gets the same redirect to the thanks page, and nothing is stored or sent.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from flask import (
     url_for,
 )
 
-from . import lead_mail, signups
+from . import inbox, lead_mail, signups
 from .consent import CONSENT
 from .extensions import csrf, db
 from .forms import ButtonForm, ContactForm, ResourceForm, SubscribeForm, WaitlistForm
@@ -74,6 +74,7 @@ def footer_signup():
 
 
 @bp.route("/subscribe", methods=["GET", "POST"])
+@csrf.exempt  # GuardedForm: see security.origin
 def subscribe():
     """The newsletter sign-up page; the footer form on every page posts here too."""
     prefix = FOOTER if f"{FOOTER}-email" in request.form else ""
@@ -81,12 +82,13 @@ def subscribe():
     fill_source(form)
     verdict = form.verdict()
     if verdict is Verdict.HUMAN:
-        signups.opt_in(
-            form.email.canonical,
-            form.name.data or "",
-            Purpose.NEWSLETTER,
-            "",
+        inbox.accept(
+            "opt_in",
             source_of(form, f"subscribe-{prefix or 'page'}"),
+            email=form.email.canonical,
+            name=form.name.data or "",
+            purpose=Purpose.NEWSLETTER.value,
+            topic="",
         )
     if verdict is not Verdict.SHOW:
         return redirect(url_for(".thanks", kind="subscribe"))
@@ -95,6 +97,7 @@ def subscribe():
 
 @bp.route("/free-resource", methods=["GET", "POST"])
 @bp.route("/free-resource/<slug>", methods=["GET", "POST"])
+@csrf.exempt  # GuardedForm: see security.origin
 def resource(slug: str | None = None):
     """Ask for a free resource by mail; the link in the mail downloads it."""
     resources = settings().resources
@@ -107,19 +110,23 @@ def resource(slug: str | None = None):
     fill_source(form)
     verdict = form.verdict()
     if verdict is Verdict.HUMAN and form.resource.data == chosen.slug:
-        signups.request_resource(
-            form.email.canonical,
-            form.name.data or "",
-            chosen.slug,
-            form.newsletter.data,
+        inbox.accept(
+            "resource",
             source_of(form, "resource"),
+            email=form.email.canonical,
+            name=form.name.data or "",
+            slug=chosen.slug,
+            newsletter=bool(form.newsletter.data),
         )
+    elif verdict is Verdict.HUMAN:
+        db.session.commit()  # a stale page's other resource: keep the count only
     if verdict is not Verdict.SHOW:
         return redirect(url_for(".thanks", kind="resource"))
     return render_template("public/resource.html", form=form, resource=chosen)
 
 
 @bp.route("/state-guides", methods=["GET", "POST"])
+@csrf.exempt  # GuardedForm: see security.origin
 def waitlist():
     """Join the waitlist for a state's IEP guide."""
     form = WaitlistForm()
@@ -129,12 +136,13 @@ def waitlist():
     fill_source(form)
     verdict = form.verdict()
     if verdict is Verdict.HUMAN:
-        signups.opt_in(
-            form.email.canonical,
-            form.name.data or "",
-            Purpose.WAITLIST,
-            form.state.data,
+        inbox.accept(
+            "opt_in",
             source_of(form, "waitlist"),
+            email=form.email.canonical,
+            name=form.name.data or "",
+            purpose=Purpose.WAITLIST.value,
+            topic=form.state.data,
         )
     if verdict is not Verdict.SHOW:
         state = form.state.data if form.state.data in settings().waitlist.states else ""
@@ -143,17 +151,19 @@ def waitlist():
 
 
 @bp.route("/contact", methods=["GET", "POST"])
+@csrf.exempt  # GuardedForm: see security.origin
 def contact():
     """Send the owner a message; stored, then mailed to her."""
     form = ContactForm()
     fill_source(form)
     verdict = form.verdict()
     if verdict is Verdict.HUMAN:
-        signups.send_message(
-            form.email.canonical,
-            form.name.data.strip(),
-            form.message.data.strip(),
+        inbox.accept(
+            "message",
             source_of(form, "contact"),
+            email=form.email.canonical,
+            name=form.name.data.strip(),
+            body=form.message.data.strip(),
         )
     if verdict is not Verdict.SHOW:
         return redirect(url_for(".thanks", kind="contact"))

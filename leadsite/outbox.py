@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import random
-import signal
 import threading
 from collections import Counter
 from datetime import datetime, timedelta
@@ -244,33 +243,3 @@ def deliver_due(
         if connection is not None:
             connection.close()
     return counts
-
-
-def run_worker(poll_seconds: float = 2, stop: threading.Event | None = None) -> None:
-    """Deliver due mail until `stop` is set or SIGTERM/SIGINT arrives, then return.
-
-    On a stop, the message being sent finishes and the rest of the batch goes back
-    to the queue. An error (say, the database restarting) is logged and waited out.
-    """
-    stop = stop or threading.Event()
-    previous = {}
-    if threading.current_thread() is threading.main_thread():
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            previous[signum] = signal.signal(signum, lambda *_: stop.set())
-    log.info("Outbox worker started; stop it with Ctrl+C.")
-    try:
-        while not stop.is_set():
-            try:
-                busy = sum(deliver_due(stop=stop).values())
-            except Exception:
-                log.exception("Outbox worker round failed; trying again shortly")
-                db.session.remove()
-                stop.wait(max(poll_seconds, 10))
-                continue
-            if not busy:
-                stop.wait(poll_seconds)
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-        db.session.remove()
-        log.info("Outbox worker stopped.")

@@ -5,7 +5,7 @@
   submission creates nothing new: a pending address gets at most one fresh
   confirmation mail per `COOLDOWN`.
 - Mail is queued in the same transaction as the lead, so neither exists without
-  the other.
+  the other; the form's rate-limit count and used token join that transaction.
 """
 
 from __future__ import annotations
@@ -49,20 +49,24 @@ class Source:
 
 
 def retrying(work):
-    """Run `work()` and commit; on a unique-key race, roll back and run it again.
+    """Run `work()` and commit it, with whatever the form's checks left in the
+    transaction (its rate-limit count and used token): one write for all of it.
 
     Two requests for a new address can both find no row and both insert; the loser
-    gets IntegrityError, and on the next try finds the winner's row.
+    gets IntegrityError, undoes its work alone (a savepoint) and runs it again,
+    finding the winner's row.
     """
     for attempt in range(RETRIES):
         try:
-            result = work()
-            db.session.commit()
-            return result
+            with db.session.begin_nested():
+                result = work()
         except IntegrityError:
-            db.session.rollback()
             if attempt == RETRIES - 1:
+                db.session.rollback()
                 raise
+            continue
+        db.session.commit()
+        return result
     return None
 
 

@@ -13,7 +13,7 @@ from test_admin_support import add_lead, signed_in_client
 
 from leadsite.admin.export import BATCH, neutralise
 from leadsite.extensions import db
-from leadsite.models import Person, Subscription
+from leadsite.models import Consent, Person, Subscription
 from leadsite.models.admin import AuditEvent
 
 HEADER = (
@@ -230,3 +230,38 @@ def test_export_reads_in_batches_by_id(app, leads):
     assert text == EVERYONE
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert len(rows) == 5
+
+
+def test_each_sign_up_gets_its_latest_consent(app, leads):
+    """A sign-up with several consent records shows its newest one, also when
+    another sign-up's record came in between, and in batches of one."""
+    from leadsite.admin.export import csv_chunks
+    from leadsite.admin.leads import LeadFilter
+
+    with app.app_context():
+        first_two = select(Subscription.id).order_by(Subscription.id).limit(2)
+        ann, bo = db.session.scalars(first_two)
+        for subscription_id, page in (
+            (ann, "/older"),
+            (bo, "/bo-again"),
+            (ann, "/new"),
+        ):
+            db.session.add(
+                Consent(
+                    subscription_id=subscription_id,
+                    form="subscribe-footer",
+                    page=page,
+                    wording_version="newsletter-2026-11",
+                )
+            )
+        db.session.commit()
+        in_ones = "".join(csv_chunks(LeadFilter(), batch=1))
+    text = signed_in_client(app).get("/admin/leads/export.csv").get_data(as_text=True)
+    assert in_ones == text
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))[1:]
+    assert [(row[0], row[8], row[9]) for row in rows] == [
+        ("ann@example.com", "subscribe-footer", "/new"),
+        ("bo@example.com", "subscribe-footer", "/bo-again"),
+        ("ann@example.com", "resource", "/free-resource"),
+        ("cy@example.com", "subscribe-page", ""),
+    ]

@@ -34,8 +34,8 @@ from leadsite.outbox import (
     queue_mail,
     retry,
     retry_delay,
-    run_worker,
 )
+from leadsite.worker import run_worker
 
 
 @pytest.fixture

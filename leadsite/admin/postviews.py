@@ -109,24 +109,39 @@ def counter() -> PostViewCounter:
 
 
 def init_app(app: Flask) -> None:
-    """Count each successful GET of a post by a visitor that is not a robot."""
+    """Count each successful GET of a post by a visitor that is not a robot, both
+    in Flask and in the page cache's front layer, which answers before Flask."""
     views = PostViewCounter(app)
     app.extensions["post_views"] = views
     if not app.testing:  # a test's database is gone by the time the tests exit
         COUNTERS.add(views)
 
+    def count_view(method: str, endpoint: str, user_agent: str, view_args) -> bool:
+        """Count the view if it is one; True when the batch is due for writing."""
+        if endpoint != POST_ENDPOINT or method != "GET" or is_bot(user_agent):
+            return False
+        slug = (view_args or {}).get("slug", "")[:200]
+        return views.count(slug, utcnow().date())
+
     @app.after_request
     def count_post_view(response):
-        if (
-            request.endpoint == POST_ENDPOINT
-            and request.method == "GET"
-            and response.status_code == 200
-            and not is_bot(request.user_agent.string)
+        if response.status_code == 200 and count_view(
+            request.method,
+            request.endpoint,
+            request.user_agent.string,
+            request.view_args,
         ):
-            slug = (request.view_args or {}).get("slug", "")[:200]
-            if views.count(slug, utcnow().date()):
-                response.call_on_close(views.flush)
+            response.call_on_close(views.flush)
         return response
+
+    def count_front_view(environ, endpoint, view_args):
+        agent = environ.get("HTTP_USER_AGENT", "")
+        due = count_view(environ["REQUEST_METHOD"], endpoint, agent, view_args)
+        return views.flush if due else None
+
+    from ..caching import on_hit
+
+    on_hit(app, count_front_view)
 
 
 @atexit.register

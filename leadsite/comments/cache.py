@@ -105,9 +105,13 @@ class CommentCache:
         return state
 
     def forget(self, slug: str) -> None:
-        """This process changed the thread: read its state afresh next time."""
+        """This process changed the thread: read its state afresh next time, and
+        have the page cache check the post page again before it answers it."""
         with self.lock:
             self.states.pop(slug, None)
+        from ..caching import forget_fresh
+
+        forget_fresh()
 
     def rendered(self, slug: str, state: ThreadState | None = None) -> Rendered:
         """The post's approved comments as HTML, rendered again only when the

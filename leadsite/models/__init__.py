@@ -2,6 +2,7 @@
 
 from . import admin  # noqa: F401  (the admin's tables: models/admin.py)
 from .comments import Comment, CommentStatus, CommentThread  # noqa: F401
+from .inbox import Submission
 from .leads import (
     Consent,
     ContactMessage,
@@ -26,6 +27,7 @@ __all__ = [
     "Person",
     "Purpose",
     "RateLimitCounter",
+    "Submission",
     "Subscription",
     "SubscriptionStatus",
     "SuppressedAddress",

@@ -2,18 +2,16 @@
 render-time token. Forms inherit `GuardedForm`; views ask `form.verdict()`.
 
 A submission is a bot's when the honeypot is filled, or its token is missing, not
-signed by us, sent sooner than FORM_MIN_SECONDS or later than FORM_MAX_SECONDS after
-the form was shown, or already used once. A bot sees the same success page a person
-sees, and nothing is stored or sent.
+signed by us, or sent sooner than FORM_MIN_SECONDS after the form was shown. A bot
+sees the same success page a person sees, and nothing is stored or sent. A token
+used once already, or older than FORM_MAX_SECONDS, or a POST another site made
+(`origin`) shows the form again with everything typed and a word on why: a person
+with an old tab or a reused copy of a page loses nothing, and a bot gains nothing.
 
-Tokens and page caching (`leadsite/caching.py`): forms render a fixed
-PLACEHOLDER, and `fill_tokens`, an after-request step, swaps each one for a fresh
-token: a cheap bytes replace on every HTML response, so a page rendered once and
-kept by the page cache still hands each visitor their own token, and a re-render
-after a mistake gets a new one. ETags are computed over the cached text (with the
-placeholder), before this step. A 304 lets a browser reuse a copy whose token it
-already holds; the page cache's ETag changes after every POST and every half
-FORM_MAX_SECONDS, so a reused copy never holds a used or an expired token.
+Tokens and page caching (`leadsite/caching`): forms render a fixed PLACEHOLDER,
+swapped for a fresh token in every response (by the page cache for its pages, by
+`fill_tokens` for the rest). Public forms need no session, so public pages set
+no cookie and the page cache can serve them as they are kept.
 """
 
 from __future__ import annotations
@@ -23,23 +21,33 @@ import secrets
 from datetime import timedelta
 from enum import Enum
 
-from flask import current_app, request
+from flask import Flask, current_app, request
 from flask_wtf import FlaskForm
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature, TimestampSigner
 from markupsafe import Markup
 from sqlalchemy import delete
 from wtforms import HiddenField, StringField, TextAreaField
 
 from ..extensions import db
 from ..models import UsedFormToken, utcnow
+from . import origin
 from .ratelimit import check_submission, due_for_purge, insert_for
 
 PLACEHOLDER = "form-token-to-fill-d41c7"
 TOKEN_SALT = "leadsite.form-render"
+EXTENSION = "leadsite.form_tokens"
 HONEYPOT_LABEL = "Leave this field empty"
 CONTROL_MESSAGE = (
     "This has an invisible character we can't accept (it can come from copying "
     "and pasting). Please type it again."
+)
+TOO_OLD_MESSAGE = (
+    "This page had been open for a long time, so please check the form and press "
+    "the button again."
+)
+USED_MESSAGE = (
+    "This copy of the form was sent once already. To send it again, please check "
+    "it and press the button once more."
 )
 # Control characters: C0, DEL and C1. Tab, line feed and carriage return are
 # allowed where a field takes several lines (browsers send CRLF).
@@ -53,13 +61,35 @@ class Verdict(Enum):
     HUMAN = "human"  # valid, from a person: do the work
 
 
-def serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=TOKEN_SALT)
+class FormTokens:
+    """Makes and reads render-time tokens: a random nonce, signed with the time
+    (itsdangerous). One per app, made once, so a token costs microseconds."""
+
+    def __init__(self, secret_key: str) -> None:
+        self.signer = TimestampSigner(secret_key, salt=TOKEN_SALT)
+
+    def new(self) -> str:
+        return self.signer.sign(secrets.token_urlsafe(16)).decode()
+
+    def read(self, token: str) -> tuple[str, float] | None:
+        """The token's nonce and age in seconds; None when we did not sign it."""
+        try:
+            nonce, issued = self.signer.unsign(token, return_timestamp=True)
+        except BadSignature:
+            return None
+        return nonce.decode(), (utcnow() - issued).total_seconds()
+
+
+def form_tokens(app: Flask | None = None) -> FormTokens:
+    app = app or current_app
+    tokens = app.extensions.get(EXTENSION)
+    if tokens is None:
+        tokens = app.extensions[EXTENSION] = FormTokens(app.config["SECRET_KEY"])
+    return tokens
 
 
 def new_token() -> str:
-    """A signed token holding a random nonce; itsdangerous adds the issue time."""
-    return serializer().dumps(secrets.token_urlsafe(16))
+    return form_tokens().new()
 
 
 def fill_tokens(response):
@@ -81,25 +111,9 @@ def fill_tokens(response):
     return response
 
 
-def read_token(token: str) -> tuple[str | None, str]:
-    """The token's nonce, or None and the reason it cannot be accepted."""
-    config = current_app.config
-    try:
-        nonce, issued = serializer().loads(token, return_timestamp=True)
-    except BadSignature:
-        return None, "unsigned"
-    age = (utcnow() - issued).total_seconds()
-    if age < config["FORM_MIN_SECONDS"]:
-        return None, "too fast"
-    if age > config["FORM_MAX_SECONDS"]:
-        return None, "too old"
-    if not isinstance(nonce, str) or not 8 <= len(nonce) <= 64:
-        return None, "unsigned"
-    return nonce, ""
-
-
 def use_nonce(nonce: str) -> bool:
-    """Record the nonce as used, committed at once; False when it already was.
+    """Record the nonce as used, in the current transaction (the view's work
+    commits it with the submission); False when it already was.
 
     Expired nonces are purged here too, once a minute: a token that old is refused
     for its age anyway.
@@ -108,14 +122,14 @@ def use_nonce(nonce: str) -> bool:
     keep_for = timedelta(seconds=current_app.config["FORM_MAX_SECONDS"] + 60)
     if due_for_purge("used_form_tokens"):
         db.session.execute(delete(UsedFormToken).where(UsedFormToken.expires_at < now))
+    table = UsedFormToken.__table__  # Core: no ORM work on a hot path
     insert = insert_for(db.engine.dialect.name)
     stored = db.session.scalar(
-        insert(UsedFormToken)
+        insert(table)
         .values(nonce=nonce, expires_at=now + keep_for)
         .on_conflict_do_nothing(index_elements=["nonce"])
-        .returning(UsedFormToken.nonce)
+        .returning(table.c.nonce)
     )
-    db.session.commit()
     return stored is not None
 
 
@@ -148,9 +162,13 @@ class CleanTextForm(FlaskForm):
 
 
 class GuardedForm(CleanTextForm):
-    """A public form: CSRF, a honeypot, a render-time token, and no control
-    characters in what is stored. `hidden_tag()` renders all three traps, so a
-    template needs nothing more than it already has."""
+    """A public form: a honeypot, a render-time token, a check that no other site
+    sent it, and no control characters in what is stored. No session-bound CSRF
+    token (see `origin`). `hidden_tag()` renders both traps, so a template needs
+    nothing more than it already has."""
+
+    class Meta:
+        csrf = False
 
     website = StringField(
         HONEYPOT_LABEL,
@@ -172,26 +190,43 @@ class GuardedForm(CleanTextForm):
         """Why this submission looks like a bot's, without touching the database."""
         if self.website.data:
             return "honeypot"
-        nonce, reason = read_token(self.form_token.data or "")
-        self._nonce = nonce
-        return reason
+        token = form_tokens().read(self.form_token.data or "")
+        if token is None or not 8 <= len(token[0]) <= 64:
+            return "unsigned"
+        self._nonce, age = token
+        if age < current_app.config["FORM_MIN_SECONDS"]:
+            return "too fast"
+        self._too_old = age > current_app.config["FORM_MAX_SECONDS"]
+        return ""
 
     def verdict(self) -> Verdict:
         """Check a submission: SHOW the form, answer a BOT, or serve a HUMAN.
 
-        Every submission counts towards the client's rate limit first, bots' too.
+        Every submission counts towards the client's rate limit, bots' too. For a
+        HUMAN the count and the used token are left in the open transaction, for
+        the view's work to commit with the submission: one write, not three.
         """
         if not self.is_submitted():
             return Verdict.SHOW
-        check_submission(self)  # raises TooManySubmissions (429) when over
         reason = self.bot_reason()
-        if not reason:
-            if not self.validate():
-                return Verdict.SHOW
+        if reason:
+            check_submission(self)
+            current_app.logger.info(
+                "Form on %s treated as a bot's (%s)", request.path, reason
+            )
+            return Verdict.BOT
+        valid = self.validate()
+        notice = ""
+        if origin.from_another_site():
+            notice = origin.MESSAGE
+        elif self._too_old:
+            notice = TOO_OLD_MESSAGE
+        check_submission(self, commit=False)  # raises TooManySubmissions when over
+        if valid and not notice:
             if use_nonce(self._nonce):
                 return Verdict.HUMAN
-            reason = "replay"
-        current_app.logger.info(
-            "Form on %s treated as a bot's (%s)", request.path, reason
-        )
-        return Verdict.BOT
+            notice = USED_MESSAGE
+        if notice:
+            self.form_errors.append(notice)
+        db.session.commit()
+        return Verdict.SHOW

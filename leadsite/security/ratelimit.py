@@ -75,18 +75,20 @@ class DatabaseCounters:
     """Counters in the `rate_limit_counters` table, shared by every worker."""
 
     def hit(self, key: str, window: int) -> tuple[int, float]:
-        """Count one hit; return the hits in this window and when it ends (epoch)."""
+        """Count one hit in the current transaction; return the hits in this window
+        and when it ends (epoch)."""
         now = time.time()
         index = int(now // window)
         ends = (index + 1) * window
         expires = datetime.fromtimestamp(ends, UTC)
+        table = RateLimitCounter.__table__  # Core: no ORM work on the busiest write
         insert = insert_for(db.engine.dialect.name)
-        statement = insert(RateLimitCounter).values(
+        statement = insert(table).values(
             key=f"{key}:{index}", hits=1, expires_at=expires
         )
         statement = statement.on_conflict_do_update(
-            index_elements=["key"], set_={"hits": RateLimitCounter.hits + 1}
-        ).returning(RateLimitCounter.hits)
+            index_elements=["key"], set_={"hits": table.c.hits + 1}
+        ).returning(table.c.hits)
         hits = db.session.scalar(statement)
         if due_for_purge("rate_limit_counters"):
             db.session.execute(
@@ -94,7 +96,6 @@ class DatabaseCounters:
                     RateLimitCounter.expires_at < datetime.fromtimestamp(now, UTC)
                 )
             )
-        db.session.commit()
         return hits, ends
 
 
@@ -122,15 +123,20 @@ def init_app(app) -> None:
     app.extensions[EXTENSION] = RedisCounters(url) if url else DatabaseCounters()
 
 
-def check_submission(form=None, scope: str = "forms") -> None:
+def check_submission(form=None, scope: str = "forms", commit: bool = True) -> None:
     """Count a form submission from this client; raise TooManySubmissions when over
-    FORM_RATE_LIMIT in the current window."""
+    FORM_RATE_LIMIT in the current window. With `commit=False` the count waits for
+    the caller's commit (one write for the count and the submission), unless over.
+    """
     config = current_app.config
     window = config["FORM_RATE_WINDOW"]
     hits, ends = current_app.extensions[EXTENSION].hit(
         f"{scope}:ip:{client_network()}", window
     )
-    if hits > config["FORM_RATE_LIMIT"]:
+    over = hits > config["FORM_RATE_LIMIT"]
+    if commit or over:
+        db.session.commit()
+    if over:
         retry_after = max(1, math.ceil(ends - time.time()))
         current_app.logger.info(
             "Rate limit: %s over %s submissions", client_network(), hits - 1
