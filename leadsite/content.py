@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated
 
@@ -104,6 +105,11 @@ class Abuse(Strict):
                 'only the part after the @, such as "mailinator.com"'
             )
         return cleaned
+
+    @cached_property
+    def blocked_set(self) -> frozenset[str]:
+        """The list as a set, for the check each form makes."""
+        return frozenset(self.blocked_domains)
 
 
 class CommentSettings(Strict):

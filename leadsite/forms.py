@@ -40,7 +40,7 @@ def valid_address(_form, field) -> None:
         field.canonical = canonical_email(text)
     except AddressError as exc:
         raise ValidationError(str(exc)) from None
-    blocked = current_app.extensions["site"].settings.abuse.blocked_domains
+    blocked = current_app.extensions["site"].settings.abuse.blocked_set
     if is_blocked(field.canonical, blocked):
         raise ValidationError(BLOCKED_MESSAGE)
 

@@ -8,7 +8,10 @@ its form's checks began (rate-limit count and used token: `security.bottrap`), s
 a submission is either kept whole or, with its token, not at all.
 
 The worker (`worker.run_worker`) calls `process_waiting`: each submission is handed
-to its rule in `signups` and deleted once that has committed. The rules are
+to its rule in `signups` and deleted once that has committed. It starts once no
+form has arrived for QUIET (a second), or the oldest has waited LONGEST_WAIT: a
+burst of visitors is answered first, without the worker's writes in the way
+(SQLite has one writer at a time), and its leads follow a moment later. The rules are
 idempotent (one person per address, one subscription per purpose, a confirmation
 mail at most once per cooldown), so a submission handled twice, after a crash
 between the two commits, changes nothing. One that fails is kept with its error,
@@ -26,24 +29,49 @@ import logging
 from datetime import timedelta
 
 from flask import Flask, current_app, request
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import JSON, bindparam, delete, func, or_, select, text, update
 
 from . import signups
 from .extensions import db
-from .models import Purpose, Submission, utcnow
+from .models import Purpose, Submission, UsedFormToken, UTCDateTime, utcnow
+from .security.bottrap import NONCE, purge_used_tokens, token_life
 
 log = logging.getLogger(__name__)
 
 CLAIM = timedelta(minutes=2)
 MAX_ATTEMPTS = 5
+QUIET = timedelta(seconds=1)
+LONGEST_WAIT = timedelta(seconds=30)
 
 
-def accept(kind: str, source: signups.Source, **fields) -> None:
-    """Store a submission and commit it with what the form's checks left in the
-    transaction: one write for everything the request keeps."""
+# Written once: every form a person sends runs it. The form's token goes in with
+# the submission, unless it was used already (by a submission still waiting, or
+# one handled since, whose token `handle` moved to the used tokens): one statement
+# for both.
+ACCEPT = text(
+    f"INSERT INTO {Submission.__tablename__} "
+    "(kind, data, received_at, attempts, last_error, nonce) "
+    f"SELECT :kind, :data, :received_at, 0, '', {NONCE} WHERE NOT EXISTS "
+    f"(SELECT 1 FROM {UsedFormToken.__tablename__} WHERE nonce = {NONCE}) "
+    "ON CONFLICT (nonce) DO NOTHING RETURNING id"
+).bindparams(bindparam("data", type_=JSON), bindparam("received_at", type_=UTCDateTime))
+KEEP_TOKEN = text(
+    f"INSERT INTO {UsedFormToken.__tablename__} (nonce, expires_at) "
+    "VALUES (:nonce, :expires) ON CONFLICT (nonce) DO NOTHING"
+).bindparams(bindparam("expires", type_=UTCDateTime))
+
+
+def accept(form, kind: str, source: signups.Source, **fields) -> bool:
+    """Store a submission, with its form's token, and commit it with what the
+    form's checks left in the transaction: one write for everything the request
+    keeps. False when the token was used already (the form then shows again)."""
     data = {**fields, "source": dataclasses.asdict(source)}
-    db.session.execute(insert(Submission.__table__).values(kind=kind, data=data))
+    values = {"kind": kind, "data": data, "received_at": utcnow()}
+    if db.session.scalar(ACCEPT, {**values, "nonce": form.nonce}) is None:
+        form.used_again()
+        return False
     db.session.commit()
+    return True
 
 
 def opt_in(data: dict, source: signups.Source) -> None:
@@ -91,8 +119,12 @@ def handle(submission: Submission) -> bool:
     """Run the submission's rule, then delete it; on failure keep it, with its
     error, for a later try. True when it was handled."""
     ident, kind, data = submission.id, submission.kind, dict(submission.data)
+    received, nonce = submission.received_at, submission.nonce
     try:
         RULES[kind](data, signups.Source(**data["source"]))
+        purge_used_tokens()
+        token = {"nonce": nonce, "expires": received + token_life()}
+        db.session.execute(KEEP_TOKEN, token)  # a replay stays refused
         db.session.execute(delete(Submission).where(Submission.id == ident))
         db.session.commit()
         return True
@@ -112,8 +144,25 @@ def handle(submission: Submission) -> bool:
         return False
 
 
-def process_waiting(limit: int = 100) -> int:
-    """Handle up to `limit` waiting submissions; how many were handled."""
+def settled(now) -> bool:
+    """Whether forms have stopped arriving for QUIET (or the oldest waiting one has
+    waited LONGEST_WAIT): then the worker's writes hold up no visitor."""
+    newest, oldest = db.session.execute(
+        select(
+            func.max(Submission.received_at), func.min(Submission.received_at)
+        ).where(Submission.attempts < MAX_ATTEMPTS)
+    ).one()
+    db.session.commit()  # end the read (on SQLite, every transaction locks)
+    if newest is None:
+        return False
+    return newest <= now - QUIET or oldest <= now - LONGEST_WAIT
+
+
+def process_waiting(limit: int = 100, settle: bool = False) -> int:
+    """Handle up to `limit` waiting submissions; how many were handled. With
+    `settle` (the worker's rounds), only once they have stopped arriving."""
+    if settle and not settled(utcnow()):
+        return 0
     return sum(handle(submission) for submission in claim(limit))
 
 

@@ -80,16 +80,17 @@ def subscribe():
     prefix = FOOTER if f"{FOOTER}-email" in request.form else ""
     form = SubscribeForm(prefix=prefix)
     fill_source(form)
-    verdict = form.verdict()
-    if verdict is Verdict.HUMAN:
-        inbox.accept(
-            "opt_in",
-            source_of(form, f"subscribe-{prefix or 'page'}"),
-            email=form.email.canonical,
-            name=form.name.data or "",
-            purpose=Purpose.NEWSLETTER.value,
-            topic="",
-        )
+    verdict = form.verdict(keeps_token=True)
+    if verdict is Verdict.HUMAN and not inbox.accept(
+        form,
+        "opt_in",
+        source_of(form, f"subscribe-{prefix or 'page'}"),
+        email=form.email.canonical,
+        name=form.name.data or "",
+        purpose=Purpose.NEWSLETTER.value,
+        topic="",
+    ):
+        verdict = Verdict.SHOW  # its token was used already: the form again
     if verdict is not Verdict.SHOW:
         return redirect(url_for(".thanks", kind="subscribe"))
     return render_template("public/subscribe.html", form=form)
@@ -108,16 +109,18 @@ def resource(slug: str | None = None):
         abort(404)
     form = ResourceForm(resource=chosen.slug)
     fill_source(form)
-    verdict = form.verdict()
+    verdict = form.verdict(keeps_token=True)
     if verdict is Verdict.HUMAN and form.resource.data == chosen.slug:
-        inbox.accept(
+        if not inbox.accept(
+            form,
             "resource",
             source_of(form, "resource"),
             email=form.email.canonical,
             name=form.name.data or "",
             slug=chosen.slug,
             newsletter=bool(form.newsletter.data),
-        )
+        ):
+            verdict = Verdict.SHOW  # its token was used already: the form again
     elif verdict is Verdict.HUMAN:
         db.session.commit()  # a stale page's other resource: keep the count only
     if verdict is not Verdict.SHOW:
@@ -134,16 +137,17 @@ def waitlist():
         (code, settings().state_name(code)) for code in settings().waitlist.states
     ]
     fill_source(form)
-    verdict = form.verdict()
-    if verdict is Verdict.HUMAN:
-        inbox.accept(
-            "opt_in",
-            source_of(form, "waitlist"),
-            email=form.email.canonical,
-            name=form.name.data or "",
-            purpose=Purpose.WAITLIST.value,
-            topic=form.state.data,
-        )
+    verdict = form.verdict(keeps_token=True)
+    if verdict is Verdict.HUMAN and not inbox.accept(
+        form,
+        "opt_in",
+        source_of(form, "waitlist"),
+        email=form.email.canonical,
+        name=form.name.data or "",
+        purpose=Purpose.WAITLIST.value,
+        topic=form.state.data,
+    ):
+        verdict = Verdict.SHOW  # its token was used already: the form again
     if verdict is not Verdict.SHOW:
         state = form.state.data if form.state.data in settings().waitlist.states else ""
         return redirect(url_for(".thanks", kind="waitlist", state=state))
@@ -156,15 +160,16 @@ def contact():
     """Send the owner a message; stored, then mailed to her."""
     form = ContactForm()
     fill_source(form)
-    verdict = form.verdict()
-    if verdict is Verdict.HUMAN:
-        inbox.accept(
-            "message",
-            source_of(form, "contact"),
-            email=form.email.canonical,
-            name=form.name.data.strip(),
-            body=form.message.data.strip(),
-        )
+    verdict = form.verdict(keeps_token=True)
+    if verdict is Verdict.HUMAN and not inbox.accept(
+        form,
+        "message",
+        source_of(form, "contact"),
+        email=form.email.canonical,
+        name=form.name.data.strip(),
+        body=form.message.data.strip(),
+    ):
+        verdict = Verdict.SHOW  # its token was used already: the form again
     if verdict is not Verdict.SHOW:
         return redirect(url_for(".thanks", kind="contact"))
     return render_template("public/contact.html", form=form)

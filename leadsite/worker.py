@@ -14,10 +14,10 @@ from .outbox import deliver_due
 log = logging.getLogger(__name__)
 
 
-def run_round(stop: threading.Event | None = None) -> int:
-    """One round: the inbox first (its mail is then due at once), then the mail.
-    How much was done; 0 when nothing was waiting."""
-    handled = process_waiting()
+def run_round(stop: threading.Event | None = None, settle: bool = False) -> int:
+    """One round: the inbox first (its mail is then due at once; with `settle`, once
+    forms stop arriving, see `inbox`), then the mail. How much was done."""
+    handled = process_waiting(settle=settle)
     return handled + sum(deliver_due(stop=stop).values())
 
 
@@ -36,7 +36,7 @@ def run_worker(poll_seconds: float = 2, stop: threading.Event | None = None) -> 
     try:
         while not stop.is_set():
             try:
-                busy = run_round(stop)
+                busy = run_round(stop, settle=True)
             except Exception:
                 log.exception("Worker round failed; trying again shortly")
                 db.session.remove()

@@ -4,7 +4,7 @@ worker turns it into a lead and its mail, and a failing one is kept, never lost.
 from __future__ import annotations
 
 import pytest
-from conftest import submit_form
+from conftest import form_on, submit_form
 from sqlalchemy import func, select
 
 from leadsite import inbox
@@ -43,11 +43,11 @@ def test_a_submission_is_kept_at_once_and_becomes_a_lead_in_the_worker(
 ):
     response = submit_form(client, page, data)
     assert response.status_code == 302
-    assert count(app, Submission) == 1 and count(app, UsedFormToken) == 1
+    assert count(app, Submission) == 1 and count(app, UsedFormToken) == 0
     assert count(app, Person) == 0 and count(app, OutboxMessage) == 0
     with app.app_context():
         assert run_round() >= 1
-    assert count(app, Submission) == 0
+    assert count(app, Submission) == 0 and count(app, UsedFormToken) == 1
     assert count(app, Person) == 1 and count(app, OutboxMessage) >= 1
     with app.app_context():
         person = db.session.scalar(select(Person))
@@ -98,3 +98,37 @@ def test_handling_a_submission_twice_changes_nothing(app, client):
 def test_a_bot_leaves_nothing_in_the_inbox(app, client):
     submit_form(client, "/subscribe", {"email": "d@example.com", "website": "x"})
     assert count(app, Submission) == 0 and count(app, UsedFormToken) == 0
+
+
+def test_the_worker_starts_once_forms_stop_arriving(app, client):
+    submit_form(client, "/subscribe", {"email": "e@example.com"})
+    with app.app_context():
+        assert inbox.process_waiting(settle=True) == 0  # more may be on the way
+        row = db.session.scalar(select(Submission))
+        row.received_at -= inbox.QUIET
+        db.session.commit()
+        assert inbox.process_waiting(settle=True) == 1
+    assert count(app, Person) == 1
+
+
+def test_a_steady_stream_waits_no_longer_than_the_longest_wait(app, client):
+    for number in range(2):
+        submit_form(client, "/subscribe", {"email": f"s{number}@example.com"})
+    with app.app_context():
+        oldest = db.session.scalar(select(Submission).order_by(Submission.id))
+        oldest.received_at -= inbox.LONGEST_WAIT
+        db.session.commit()
+        assert inbox.process_waiting(settle=True) == 2  # the newest is brand new
+
+
+def test_a_token_works_once_while_its_submission_waits_and_after(app, client):
+    form = form_on(client.get("/contact").text, {"message": ""})
+    fields = {**form["hidden"], **FORMS[3][1]}
+    assert client.post("/contact", data=fields).status_code == 302
+    again = client.post("/contact", data=fields)  # still waiting in the inbox
+    assert again.status_code == 200 and "sent once already" in again.text
+    with app.app_context():
+        assert inbox.process_waiting() == 1
+    later = client.post("/contact", data=fields)  # a lead now; the token is kept
+    assert later.status_code == 200 and "sent once already" in later.text
+    assert count(app, ContactMessage) == 1 and count(app, Submission) == 0

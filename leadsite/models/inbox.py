@@ -26,6 +26,8 @@ class Submission(db.Model):
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # The form token's nonce: a second use of the token is refused (see inbox.py).
+    nonce: Mapped[str] = mapped_column(String(64), unique=True)
 
     def __repr__(self) -> str:
         return f"<Submission {self.id} {self.kind}>"

@@ -25,13 +25,13 @@ from flask import Flask, current_app, request
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, TimestampSigner
 from markupsafe import Markup
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete, text
 from wtforms import HiddenField, StringField, TextAreaField
 
 from ..extensions import db
-from ..models import UsedFormToken, utcnow
+from ..models import Submission, UsedFormToken, UTCDateTime, utcnow
 from . import origin
-from .ratelimit import check_submission, due_for_purge, insert_for
+from .ratelimit import check_submission, due_for_purge
 
 PLACEHOLDER = "form-token-to-fill-d41c7"
 TOKEN_SALT = "leadsite.form-render"
@@ -111,26 +111,40 @@ def fill_tokens(response):
     return response
 
 
+# Written once: every form a person sends runs it (SQLite and PostgreSQL alike).
+# (A token may also wait in the inbox, with its submission: see `inbox.ACCEPT`.)
+NONCE = "CAST(:nonce AS VARCHAR(64))"  # typed, for PostgreSQL: it is used twice
+USE_NONCE = text(
+    f"INSERT INTO {UsedFormToken.__tablename__} (nonce, expires_at) "
+    f"SELECT {NONCE}, :expires WHERE NOT EXISTS "
+    f"(SELECT 1 FROM {Submission.__tablename__} WHERE nonce = {NONCE}) "
+    "ON CONFLICT (nonce) DO NOTHING RETURNING nonce"
+).bindparams(
+    bindparam("expires", type_=UTCDateTime),
+)
+
+
+def token_life() -> timedelta:
+    """How long a used token is remembered: as long as it could be accepted."""
+    return timedelta(seconds=current_app.config["FORM_MAX_SECONDS"] + 60)
+
+
+def purge_used_tokens() -> None:
+    """Forget expired used tokens, at most once a minute per process: a token that
+    old is refused for its age anyway. In the current transaction."""
+    if due_for_purge("used_form_tokens"):
+        expired = UsedFormToken.expires_at < utcnow()
+        db.session.execute(delete(UsedFormToken).where(expired))
+
+
 def use_nonce(nonce: str) -> bool:
     """Record the nonce as used, in the current transaction (the view's work
-    commits it with the submission); False when it already was.
-
-    Expired nonces are purged here too, once a minute: a token that old is refused
-    for its age anyway.
-    """
-    now = utcnow()
-    keep_for = timedelta(seconds=current_app.config["FORM_MAX_SECONDS"] + 60)
-    if due_for_purge("used_form_tokens"):
-        db.session.execute(delete(UsedFormToken).where(UsedFormToken.expires_at < now))
-    table = UsedFormToken.__table__  # Core: no ORM work on a hot path
-    insert = insert_for(db.engine.dialect.name)
-    stored = db.session.scalar(
-        insert(table)
-        .values(nonce=nonce, expires_at=now + keep_for)
-        .on_conflict_do_nothing(index_elements=["nonce"])
-        .returning(table.c.nonce)
+    commits it with the submission); False when it already was."""
+    purge_used_tokens()
+    expires = utcnow() + token_life()
+    return (
+        db.session.scalar(USE_NONCE, {"nonce": nonce, "expires": expires}) is not None
     )
-    return stored is not None
 
 
 class CleanTextForm(FlaskForm):
@@ -193,18 +207,21 @@ class GuardedForm(CleanTextForm):
         token = form_tokens().read(self.form_token.data or "")
         if token is None or not 8 <= len(token[0]) <= 64:
             return "unsigned"
-        self._nonce, age = token
+        self.nonce, age = token
         if age < current_app.config["FORM_MIN_SECONDS"]:
             return "too fast"
         self._too_old = age > current_app.config["FORM_MAX_SECONDS"]
         return ""
 
-    def verdict(self) -> Verdict:
+    def verdict(self, keeps_token: bool = False) -> Verdict:
         """Check a submission: SHOW the form, answer a BOT, or serve a HUMAN.
 
         Every submission counts towards the client's rate limit, bots' too. For a
         HUMAN the count and the used token are left in the open transaction, for
-        the view's work to commit with the submission: one write, not three.
+        the view's work to commit with the submission: one write, not three. With
+        `keeps_token`, the caller records the token itself, in the same statement
+        that stores the submission (`inbox.accept`), and calls `used_again()` when
+        it was used already.
         """
         if not self.is_submitted():
             return Verdict.SHOW
@@ -223,10 +240,17 @@ class GuardedForm(CleanTextForm):
             notice = TOO_OLD_MESSAGE
         check_submission(self, commit=False)  # raises TooManySubmissions when over
         if valid and not notice:
-            if use_nonce(self._nonce):
+            if keeps_token or use_nonce(self.nonce):
                 return Verdict.HUMAN
             notice = USED_MESSAGE
         if notice:
             self.form_errors.append(notice)
+        db.session.commit()
+        return Verdict.SHOW
+
+    def used_again(self) -> Verdict:
+        """The caller found this form's token used already: keep the count, and
+        show the form again with a word on why."""
+        self.form_errors.append(USED_MESSAGE)
         db.session.commit()
         return Verdict.SHOW

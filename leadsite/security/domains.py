@@ -72,8 +72,8 @@ def normalise_domain(domain: str) -> str:
 
 
 def is_blocked(address: str, blocked: list[str] | tuple[str, ...]) -> bool:
-    """Whether the address's domain, or a domain it is under, is on the list."""
+    """Whether the address's domain, or a domain it is under, is on the list (as
+    the settings keep it: normalised when they are loaded)."""
     domain = normalise_domain(address.rpartition("@")[2])
     labels = domain.split(".")
-    candidates = {".".join(labels[i:]) for i in range(len(labels))}
-    return any(normalise_domain(entry) in candidates for entry in blocked)
+    return any(".".join(labels[i:]) in blocked for i in range(len(labels)))

@@ -17,19 +17,13 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app, request
-from sqlalchemy import and_, delete, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import and_, bindparam, delete, func, or_, select, text
 from werkzeug.exceptions import TooManyRequests
 
 from ..extensions import db
-from ..models import OutboxMessage, OutboxStatus, RateLimitCounter
+from ..models import OutboxMessage, OutboxStatus, RateLimitCounter, UTCDateTime
 
 EXTENSION = "leadsite.ratelimit"
-
-
-def insert_for(dialect: str):
-    """The dialect's INSERT, which has ON CONFLICT (both) and RETURNING."""
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 class TooManySubmissions(TooManyRequests):
@@ -74,6 +68,14 @@ def due_for_purge(table: str) -> bool:
 class DatabaseCounters:
     """Counters in the `rate_limit_counters` table, shared by every worker."""
 
+    # One statement, written once (every form sends it; SQLite 3.35+ and
+    # PostgreSQL both have ON CONFLICT and RETURNING).
+    HIT = text(
+        f"INSERT INTO {RateLimitCounter.__tablename__} (key, hits, expires_at) "
+        "VALUES (:key, 1, :expires_at) ON CONFLICT (key) DO UPDATE "
+        f"SET hits = {RateLimitCounter.__tablename__}.hits + 1 RETURNING hits"
+    ).bindparams(bindparam("expires_at", type_=UTCDateTime))
+
     def hit(self, key: str, window: int) -> tuple[int, float]:
         """Count one hit in the current transaction; return the hits in this window
         and when it ends (epoch)."""
@@ -81,15 +83,9 @@ class DatabaseCounters:
         index = int(now // window)
         ends = (index + 1) * window
         expires = datetime.fromtimestamp(ends, UTC)
-        table = RateLimitCounter.__table__  # Core: no ORM work on the busiest write
-        insert = insert_for(db.engine.dialect.name)
-        statement = insert(table).values(
-            key=f"{key}:{index}", hits=1, expires_at=expires
+        hits = db.session.scalar(
+            self.HIT, {"key": f"{key}:{index}", "expires_at": expires}
         )
-        statement = statement.on_conflict_do_update(
-            index_elements=["key"], set_={"hits": table.c.hits + 1}
-        ).returning(table.c.hits)
-        hits = db.session.scalar(statement)
         if due_for_purge("rate_limit_counters"):
             db.session.execute(
                 delete(RateLimitCounter).where(

@@ -28,7 +28,9 @@ def upgrade():
     sa.Column('claimed_until', leadsite.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_submissions'))
+    sa.Column('nonce', sa.String(length=64), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_submissions')),
+    sa.UniqueConstraint('nonce', name=op.f('uq_submissions_nonce'))
     )
     with op.batch_alter_table('submissions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_submissions_claimed_until'), ['claimed_until'], unique=False)
