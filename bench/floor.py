@@ -1,8 +1,9 @@
 """The floors the site is measured against: bare Flask apps doing the least work.
 
 - `page_app` answers `/blog/<slug>` with the bytes in BENCH_PAGE_FILE (the post
-  page the site served, saved by the bench): what serving that page costs Flask and
-  gunicorn when rendering, sessions and tokens cost nothing.
+  page the site served, saved by the bench), and with BENCH_PAGE_HEADERS also the
+  site's response headers: what serving that page costs Flask and gunicorn when
+  rendering and tokens cost nothing.
 - `insert_app` answers `POST /signup` by inserting one row (the email sent) into
   `bench_floor` in BENCH_FLOOR_DATABASE_URL, then redirecting as the site does: the
   cheapest possible signup on that database, with the site's SQLite settings.
@@ -13,6 +14,7 @@ bench.floor:page_app`.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -24,11 +26,18 @@ from leadsite.database import configure_engine, engine_options
 
 page_app = Flask("bench_page")
 PAGE = Path(os.environ.get("BENCH_PAGE_FILE", os.devnull)).read_bytes()
+# Optionally the site's own response headers too (ETag, caching, security), as a
+# JSON list of [name, value]: the same response, not only the same body.
+HEADERS = [("Content-Type", "text/html; charset=utf-8")]
+if os.environ.get("BENCH_PAGE_HEADERS"):
+    HEADERS = [
+        tuple(h) for h in json.loads(Path(os.environ["BENCH_PAGE_HEADERS"]).read_text())
+    ]
 
 
 @page_app.get("/blog/<slug>")
 def page(slug: str) -> Response:
-    return Response(PAGE, mimetype="text/html")
+    return Response(PAGE, headers=HEADERS)
 
 
 metadata = MetaData()

@@ -2,7 +2,7 @@
 # The benchmark in one command: bench/run.sh (from any folder). It checks for wrk
 # and nginx and installs them with apt-get when run as root (else it says what is
 # missing), then runs bench/measure.py, which writes bench/RESULTS.md and keeps its
-# logs in bench/out/. Everything listens on 127.0.0.1; a run takes 3 to 5 minutes
+# logs in bench/out/. Everything listens on 127.0.0.1; a run takes 6 to 9 minutes
 # and is stopped after 15.
 #
 # PostgreSQL: set BENCH_DATABASE_URL to a database the bench may EMPTY (it drops and

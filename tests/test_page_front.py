@@ -4,7 +4,9 @@ change in this process has made stale."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import time
 
 import pytest
 from conftest import form_on
@@ -108,3 +110,19 @@ def test_post_views_are_counted_for_pages_the_front_answers(
     assert flask_requests == [POST]
     views = app.extensions["post_views"]
     assert sum(views.counts.values()) == 3
+
+
+def test_when_a_page_is_due_for_a_check_one_request_checks_it(
+    app, client, flask_requests
+):
+    client.get(POST)
+    cache = app.extensions["page_cache"]
+    ((key, fresh),) = cache.fresh.items()
+    due = dataclasses.replace(fresh, until=time.monotonic() - 1)
+    cache.fresh[key] = due
+    assert cache.stale_or_check(key, due) is None  # this request checks, in Flask
+    assert client.get(POST).status_code == 200  # meanwhile: the page as it was
+    assert flask_requests == [POST]
+    cache.fresh[key] = dataclasses.replace(fresh, until=time.monotonic() - 1)
+    assert client.get(POST).status_code == 200  # the first to ask goes to Flask
+    assert flask_requests == [POST, POST]

@@ -3,14 +3,16 @@
 Reading a post is the busiest path of the site, so a view is never written to the
 database on its own. Each process adds views up in memory and writes them in one
 statement (an "add to the day's counter" upsert) every `FLUSH_SECONDS` or
-`FLUSH_VIEWS` views, after the response has gone out, and once more at exit. A
-process that is killed outright loses at most those few unwritten views.
+`FLUSH_VIEWS` views, in a writer thread of its own (no request waits for it),
+and once more at exit. A process that is killed outright loses at most those few
+unwritten views.
 """
 
 from __future__ import annotations
 
 import atexit
 import logging
+import os
 import threading
 import time
 import weakref
@@ -27,8 +29,8 @@ from ..models.admin import PostViewDay
 
 log = logging.getLogger(__name__)
 
-FLUSH_SECONDS = 30.0
-FLUSH_VIEWS = 100
+FLUSH_SECONDS = 5.0  # a busy worker writes a few times a minute, not per view
+FLUSH_VIEWS = 1000
 POST_ENDPOINT = "blog.post"
 BOT_WORDS = ("bot", "spider", "crawl")
 
@@ -66,6 +68,28 @@ class PostViewCounter:
         self.counts: Counter = Counter()
         self.pending = 0
         self.last_flush = time.monotonic()
+        self.due = threading.Event()
+        self.writer: threading.Thread | None = None
+        self.writer_pid = 0
+
+    def flush_soon(self) -> None:
+        """Have this process's writer thread write the batch: no request thread
+        (and so no visitor on a kept-alive connection) waits for the database."""
+        with self.lock:
+            if self.writer is None or self.writer_pid != os.getpid():
+                # Started on first use, so each gunicorn worker (a fork) has its own.
+                self.writer_pid = os.getpid()
+                self.writer = threading.Thread(
+                    target=self.write_when_due, name="post-views", daemon=True
+                )
+                self.writer.start()
+        self.due.set()
+
+    def write_when_due(self) -> None:
+        while True:
+            self.due.wait()
+            self.due.clear()
+            self.flush()
 
     def count(self, slug: str, day: date) -> bool:
         """Add one view; True when it is time to write the batch."""
@@ -131,13 +155,13 @@ def init_app(app: Flask) -> None:
             request.user_agent.string,
             request.view_args,
         ):
-            response.call_on_close(views.flush)
+            views.flush_soon()
         return response
 
     def count_front_view(environ, endpoint, view_args):
         agent = environ.get("HTTP_USER_AGENT", "")
-        due = count_view(environ["REQUEST_METHOD"], endpoint, agent, view_args)
-        return views.flush if due else None
+        if count_view(environ["REQUEST_METHOD"], endpoint, agent, view_args):
+            views.flush_soon()
 
     from ..caching import on_hit
 

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from http import HTTPStatus
 
 from flask import Flask
-from werkzeug.wsgi import ClosingIterator
 
 from ..security.bottrap import form_tokens
 from .page import cache_key
@@ -24,19 +23,14 @@ from .store import PageCache
 HOOKS = "page_cache.hooks"
 STATUS = {code: f"{code} {HTTPStatus(code).phrase}" for code in (200, 304)}
 
-# hook(environ, endpoint, view_args) -> a callable to run once the page is sent, or None
-Hook = Callable[[dict, str, dict], Callable[[], None] | None]
+# hook(environ, endpoint, view_args): quick, it runs before the page is sent
+Hook = Callable[[dict, str, dict], None]
 
 
 def on_hit(app: Flask, hook: Hook) -> None:
     """Have `hook` called for each page this layer answers with a 200 (in Flask,
     an after-request step sees the same page)."""
     app.extensions.setdefault(HOOKS, []).append(hook)
-
-
-def run_hooks(app: Flask, environ, endpoint: str, view_args: dict) -> list:
-    hooks = app.extensions.get(HOOKS, ())
-    return [c for hook in hooks if (c := hook(environ, endpoint, view_args))]
 
 
 class FrontLayer:
@@ -52,8 +46,11 @@ class FrontLayer:
             and self.cookie not in environ.get("HTTP_COOKIE", "")
             and self.cache.fresh
         ):
-            fresh = self.cache.fresh.get(cache_key(environ))
-            if fresh is not None and fresh.until > time.monotonic():
+            key = cache_key(environ)
+            fresh = self.cache.fresh.get(key)
+            if fresh is not None and fresh.until <= time.monotonic():
+                fresh = self.cache.stale_or_check(key, fresh)
+            if fresh is not None:
                 return self.answer(fresh, environ, start_response)
         return self.wsgi_app(environ, start_response)
 
@@ -64,10 +61,8 @@ class FrontLayer:
         status, headers, body = fresh.page.answer(
             environ, form_tokens(self.app), config["FORM_MAX_SECONDS"]
         )
-        start_response(STATUS[status], headers)
-        if environ["REQUEST_METHOD"] == "HEAD":
-            body = b""
-        closers = []
         if status == 200:
-            closers = run_hooks(self.app, environ, fresh.endpoint, fresh.view_args)
-        return ClosingIterator([body], closers) if closers else [body]
+            for hook in self.app.extensions.get(HOOKS, ()):
+                hook(environ, fresh.endpoint, fresh.view_args)
+        start_response(STATUS[status], headers)
+        return [b"" if environ["REQUEST_METHOD"] == "HEAD" else body]

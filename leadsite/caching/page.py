@@ -9,6 +9,7 @@ one for each form on each answer.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import time
@@ -57,14 +58,24 @@ def cache_key(environ) -> tuple:
     )
 
 
+NO_VALUES = {name: b"" for name in (REFERRER, *UTM_KEYS)}
+
+
 def slot_values(environ) -> dict[str, bytes]:
     """This request's referrer and utm tags, clipped and escaped for HTML."""
+    if not environ.get("HTTP_REFERER") and not environ.get("QUERY_STRING"):
+        return NO_VALUES
     values = {key: "" for key in UTM_KEYS}
     for key, value in query_pairs(environ):
         if key in values and not values[key]:
             values[key] = value[:200]
     values[REFERRER] = environ.get("HTTP_REFERER", "")[:500]
     return {name: str(escape(value)).encode() for name, value in values.items()}
+
+
+@functools.lru_cache(maxsize=1024)
+def etag_of(digest: str, bucket: int) -> str:
+    return hashlib.sha256(f"{digest}\n{bucket}".encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -107,10 +118,8 @@ class CachedPage:
         """The page's (weak) ETag: the kept text, and for a page with a form token
         the current half of the token's life, so a copy a browser reuses never holds
         a token too old to send (FORM_MAX_SECONDS)."""
-        parts = [self.digest]
-        if self.has_token:
-            parts.append(str(int(time.time() // max(1, max_seconds // 2))))
-        return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+        bucket = int(time.time() // max(1, max_seconds // 2)) if self.has_token else 0
+        return etag_of(self.digest, bucket)
 
     def answer(
         self, environ, tokens: FormTokens, max_seconds: int

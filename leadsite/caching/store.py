@@ -7,12 +7,14 @@ change (`PAGE_VERSIONS`); settings, templates and code change only with a restar
 
 A page served in Flask is also marked fresh for PAGE_CACHE_FRESH_SECONDS: the front
 layer (`front`) answers it before Flask until then, and after that the next request
-goes through Flask again, which checks the content and marks it fresh again. A POST
-in this process (a comment, an owner's change) unmarks every page at once.
+goes through Flask again, which checks the content and marks it fresh again (the
+others meanwhile get the page as it was: `stale_or_check`). A POST in this process
+(a comment, an owner's change) unmarks every page at once.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections import OrderedDict
@@ -27,6 +29,7 @@ from ..posts import library
 from .page import REFERRER, UTM_KEYS, CachedPage, cache_key, slot
 
 MAX_PAGES = 500  # addresses kept; the oldest rendered goes first
+GRACE_SECONDS = 1.0
 
 
 def comments_version(kept: bool) -> str:
@@ -94,6 +97,9 @@ class PageCache:
                         self.pages.popitem(last=False)
         if page is not None:
             self.mark_fresh(key, page)
+        else:
+            with self.lock:
+                self.fresh.pop(key, None)
         return page
 
     def mark_fresh(self, key: tuple, page: CachedPage) -> None:
@@ -107,6 +113,18 @@ class PageCache:
             if len(self.fresh) >= MAX_PAGES:
                 self.fresh.clear()
             self.fresh[key] = entry
+
+    def stale_or_check(self, key: tuple, stale: Fresh) -> Fresh | None:
+        """A fresh page's time is up: the first request to ask (None) goes through
+        Flask to check it; until then, for at most GRACE_SECONDS, the others are
+        answered with the page as it was, instead of all waiting on that check."""
+        with self.lock:
+            current = self.fresh.get(key)
+            if current is not stale:
+                return current
+            grace = time.monotonic() + GRACE_SECONDS
+            self.fresh[key] = dataclasses.replace(stale, until=grace)
+        return None
 
     def forget_fresh(self) -> None:
         with self.lock:
