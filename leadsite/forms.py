@@ -1,7 +1,7 @@
 """One form class per public form, each rendered through the `field` macro.
 
-Public forms inherit `GuardedForm` (CSRF, honeypot, render-time token, no control
-characters, rate limit): views call `form.verdict()` instead of
+Public forms inherit `GuardedForm` (honeypot, render-time token, cross-site check,
+no control characters, rate limit): views call `form.verdict()` instead of
 `validate_on_submit()`.
 """
 

@@ -26,6 +26,7 @@ from .forms import ButtonForm, ContactForm, ResourceForm, SubscribeForm, Waitlis
 from .models import Person, Purpose, Subscription
 from .resources import app_resource_pdf
 from .security.bottrap import Verdict
+from .security.ratelimit import check_submission
 from .tokens import TokenExpired, TokenPurpose, read_token
 
 bp = Blueprint("leads", __name__)
@@ -122,7 +123,7 @@ def resource(slug: str | None = None):
         ):
             verdict = Verdict.SHOW  # its token was used already: the form again
     elif verdict is Verdict.HUMAN:
-        db.session.commit()  # a stale page's other resource: keep the count only
+        check_submission(form)  # a stale page's other resource: the count only
     if verdict is not Verdict.SHOW:
         return redirect(url_for(".thanks", kind="resource"))
     return render_template("public/resource.html", form=form, resource=chosen)

@@ -2,6 +2,8 @@
 
 - `bottrap`: honeypot and signed render-time token on every public form
   (`GuardedForm`), used tokens remembered so none works twice.
+- `origin`: public forms refuse a POST another site's page made (no session
+  needed, so public pages set no cookie).
 - `ratelimit`: per-client submission limit and the hourly cap on confirmation
   mail, shared by all workers (database, or Redis).
 - `domains`: throwaway and SMS-gateway mail domains the forms refuse.

@@ -230,9 +230,9 @@ class GuardedForm(CleanTextForm):
         Every submission counts towards the client's rate limit, bots' too. For a
         HUMAN the count and the used token are left in the open transaction, for
         the view's work to commit with the submission: one write, not three. With
-        `keeps_token`, the caller records the token itself, in the same statement
-        that stores the submission (`inbox.accept`), and calls `used_again()` when
-        it was used already.
+        `keeps_token`, the caller counts the submission and records the token
+        itself, as it stores the submission (`inbox.accept`), and calls
+        `used_again()` when the token was used already.
         """
         if not self.is_submitted():
             return Verdict.SHOW
@@ -249,9 +249,11 @@ class GuardedForm(CleanTextForm):
             notice = origin.MESSAGE
         elif self._too_old:
             notice = TOO_OLD_MESSAGE
+        if valid and not notice and keeps_token:
+            return Verdict.HUMAN  # counted where it is kept: see `inbox.accept`
         check_submission(self, commit=False)  # raises TooManySubmissions when over
         if valid and not notice:
-            if keeps_token or use_nonce(self.nonce):
+            if use_nonce(self.nonce):
                 return Verdict.HUMAN
             notice = USED_MESSAGE
         if notice:

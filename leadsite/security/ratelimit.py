@@ -21,7 +21,13 @@ from sqlalchemy import and_, bindparam, delete, func, or_, select, text
 from werkzeug.exceptions import TooManyRequests
 
 from ..extensions import db
-from ..models import OutboxMessage, OutboxStatus, RateLimitCounter, UTCDateTime
+from ..models import (
+    OutboxMessage,
+    OutboxStatus,
+    RateLimitCounter,
+    UTCDateTime,
+    utcnow,
+)
 
 EXTENSION = "leadsite.ratelimit"
 
@@ -79,20 +85,19 @@ class DatabaseCounters:
     def hit(self, key: str, window: int) -> tuple[int, float]:
         """Count one hit in the current transaction; return the hits in this window
         and when it ends (epoch)."""
-        now = time.time()
-        index = int(now // window)
-        ends = (index + 1) * window
-        expires = datetime.fromtimestamp(ends, UTC)
+        index, ends, expires = window_now()
         hits = db.session.scalar(
             self.HIT, {"key": f"{key}:{index}", "expires_at": expires}
         )
+        self.purge()
+        return hits, ends
+
+    @staticmethod
+    def purge() -> None:
         if due_for_purge("rate_limit_counters"):
             db.session.execute(
-                delete(RateLimitCounter).where(
-                    RateLimitCounter.expires_at < datetime.fromtimestamp(now, UTC)
-                )
+                delete(RateLimitCounter).where(RateLimitCounter.expires_at < utcnow())
             )
-        return hits, ends
 
 
 class RedisCounters:
@@ -119,25 +124,44 @@ def init_app(app) -> None:
     app.extensions[EXTENSION] = RedisCounters(url) if url else DatabaseCounters()
 
 
+def client_key(scope: str = "forms") -> str:
+    return f"{scope}:ip:{client_network()}"
+
+
 def check_submission(form=None, scope: str = "forms", commit: bool = True) -> None:
     """Count a form submission from this client; raise TooManySubmissions when over
     FORM_RATE_LIMIT in the current window. With `commit=False` the count waits for
     the caller's commit (one write for the count and the submission), unless over.
     """
-    config = current_app.config
-    window = config["FORM_RATE_WINDOW"]
-    hits, ends = current_app.extensions[EXTENSION].hit(
-        f"{scope}:ip:{client_network()}", window
-    )
-    over = hits > config["FORM_RATE_LIMIT"]
-    if commit or over:
+    window = current_app.config["FORM_RATE_WINDOW"]
+    hits, ends = current_app.extensions[EXTENSION].hit(client_key(scope), window)
+    if commit:
         db.session.commit()
-    if over:
-        retry_after = max(1, math.ceil(ends - time.time()))
-        current_app.logger.info(
-            "Rate limit: %s over %s submissions", client_network(), hits - 1
-        )
-        raise TooManySubmissions(retry_after, form)
+    refuse_if_over(hits, ends, form)
+
+
+def refuse_if_over(hits: int, ends: float, form=None) -> None:
+    """Over FORM_RATE_LIMIT: keep the count (commit) and raise TooManySubmissions."""
+    if hits <= current_app.config["FORM_RATE_LIMIT"]:
+        return
+    db.session.commit()
+    retry_after = max(1, math.ceil(ends - time.time()))
+    current_app.logger.info(
+        "Rate limit: %s over %s submissions", client_network(), hits - 1
+    )
+    raise TooManySubmissions(retry_after, form)
+
+
+def counted_in_database() -> bool:
+    return isinstance(current_app.extensions[EXTENSION], DatabaseCounters)
+
+
+def window_now() -> tuple[int, float, datetime]:
+    """The current window's number, when it ends (epoch) and as a UTC time."""
+    window = current_app.config["FORM_RATE_WINDOW"]
+    index = int(time.time() // window)
+    ends = (index + 1) * window
+    return index, ends, datetime.fromtimestamp(ends, UTC)
 
 
 # Mail that goes to an address nobody has confirmed yet: what a "subscription
