@@ -34,7 +34,7 @@ from sqlalchemy import JSON, bindparam, delete, func, or_, select, text, update
 from . import signups
 from .extensions import db
 from .models import Purpose, Submission, UsedFormToken, UTCDateTime, utcnow
-from .security.bottrap import NONCE, purge_used_tokens, token_life
+from .security.bottrap import NONCE, use_nonce
 from .security.ratelimit import (
     DatabaseCounters,
     check_submission,
@@ -52,39 +52,33 @@ QUIET = timedelta(seconds=1)
 LONGEST_WAIT = timedelta(seconds=30)
 
 
-# Written once: every form a person sends runs it. The form's token goes in with
-# the submission, unless it was used already (by a submission still waiting, or
-# one handled since, whose token `handle` moved to the used tokens): one statement
-# for both.
-ACCEPT = text(
-    f"INSERT INTO {Submission.__tablename__} "
-    "(kind, data, received_at, attempts, last_error, nonce) "
-    f"SELECT :kind, :data, :received_at, 0, '', {NONCE} WHERE NOT EXISTS "
-    f"(SELECT 1 FROM {UsedFormToken.__tablename__} WHERE nonce = {NONCE}) "
-    "ON CONFLICT (nonce) DO NOTHING RETURNING id"
-).bindparams(bindparam("data", type_=JSON), bindparam("received_at", type_=UTCDateTime))
-KEEP_TOKEN = text(
-    f"INSERT INTO {UsedFormToken.__tablename__} (nonce, expires_at) "
-    "VALUES (:nonce, :expires) ON CONFLICT (nonce) DO NOTHING"
-).bindparams(bindparam("expires", type_=UTCDateTime))
+def keep_submission(counted: bool = False) -> str:
+    """The INSERT that keeps a submission with its form's token, unless the token
+    was used already (by a submission still waiting, or one handled since, whose
+    token `handle` moved to the used tokens). `counted`: read the client's count
+    from a `hit` CTE too, and keep the submission only within the limit."""
+    source = " FROM hit" if counted else ""
+    within = "hit.hits <= CAST(:limit AS INTEGER) AND " if counted else ""
+    return (
+        f"INSERT INTO {Submission.__tablename__} "
+        "(kind, data, received_at, attempts, last_error, nonce) "
+        f"SELECT :kind, :data, :received_at, 0, '', {NONCE}{source} "
+        f"WHERE {within}NOT EXISTS "
+        f"(SELECT 1 FROM {UsedFormToken.__tablename__} WHERE nonce = {NONCE}) "
+        "ON CONFLICT (nonce) DO NOTHING RETURNING id"
+    )
 
 
+# Written once: every form a person sends runs one of them.
+TYPES = (bindparam("data", type_=JSON), bindparam("received_at", type_=UTCDateTime))
+ACCEPT = text(keep_submission()).bindparams(*TYPES)
 # On PostgreSQL the client's rate-limit count goes in the same statement, a round
 # trip fewer on every form (SQLite runs statements in-process: no need).
 COUNT_AND_ACCEPT = text(
-    f"WITH hit AS ({DatabaseCounters.HIT.text}), kept AS ("
-    f"INSERT INTO {Submission.__tablename__} "
-    "(kind, data, received_at, attempts, last_error, nonce) "
-    f"SELECT :kind, :data, :received_at, 0, '', {NONCE} FROM hit "
-    "WHERE hit.hits <= CAST(:limit AS INTEGER) AND NOT EXISTS "
-    f"(SELECT 1 FROM {UsedFormToken.__tablename__} WHERE nonce = {NONCE}) "
-    "ON CONFLICT (nonce) DO NOTHING RETURNING id) "
+    f"WITH hit AS ({DatabaseCounters.HIT.text}), "
+    f"kept AS ({keep_submission(counted=True)}) "
     "SELECT hit.hits, (SELECT id FROM kept) FROM hit"
-).bindparams(
-    bindparam("data", type_=JSON),
-    bindparam("received_at", type_=UTCDateTime),
-    bindparam("expires_at", type_=UTCDateTime),
-)
+).bindparams(*TYPES, bindparam("expires_at", type_=UTCDateTime))
 
 
 def accept(form, kind: str, source: signups.Source, **fields) -> bool:
@@ -158,13 +152,11 @@ def handle(submission: Submission) -> bool:
     """Run the submission's rule, then delete it; on failure keep it, with its
     error, for a later try. True when it was handled."""
     ident, kind, data = submission.id, submission.kind, dict(submission.data)
-    received, nonce = submission.received_at, submission.nonce
+    nonce = submission.nonce
     try:
         RULES[kind](data, signups.Source(**data["source"]))
-        purge_used_tokens()
-        token = {"nonce": nonce, "expires": received + token_life()}
-        db.session.execute(KEEP_TOKEN, token)  # a replay stays refused
         db.session.execute(delete(Submission).where(Submission.id == ident))
+        use_nonce(nonce)  # a replay of its token stays refused
         db.session.commit()
         return True
     except Exception as error:

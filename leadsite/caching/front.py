@@ -45,6 +45,7 @@ class FrontLayer:
             environ["REQUEST_METHOD"] in ("GET", "HEAD")
             and self.cookie not in environ.get("HTTP_COOKIE", "")
             and self.cache.fresh
+            and self.app.config["PAGE_CACHE"]
         ):
             key = cache_key(environ)
             fresh = self.cache.fresh.get(key)
@@ -56,8 +57,6 @@ class FrontLayer:
 
     def answer(self, fresh, environ, start_response):
         config = self.app.config
-        if not config["PAGE_CACHE"]:
-            return self.wsgi_app(environ, start_response)
         status, headers, body = fresh.page.answer(
             environ, form_tokens(self.app), config["FORM_MAX_SECONDS"]
         )

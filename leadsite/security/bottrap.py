@@ -135,27 +135,20 @@ USE_NONCE = text(
 )
 
 
-def token_life() -> timedelta:
-    """How long a used token is remembered: as long as it could be accepted."""
-    return timedelta(seconds=current_app.config["FORM_MAX_SECONDS"] + 60)
-
-
-def purge_used_tokens() -> None:
-    """Forget expired used tokens, at most once a minute per process: a token that
-    old is refused for its age anyway. In the current transaction."""
-    if due_for_purge("used_form_tokens"):
-        expired = UsedFormToken.expires_at < utcnow()
-        db.session.execute(delete(UsedFormToken).where(expired))
-
-
 def use_nonce(nonce: str) -> bool:
-    """Record the nonce as used, in the current transaction (the view's work
-    commits it with the submission); False when it already was."""
-    purge_used_tokens()
-    expires = utcnow() + token_life()
-    return (
-        db.session.scalar(USE_NONCE, {"nonce": nonce, "expires": expires}) is not None
-    )
+    """Record the nonce as used, in the current transaction (the caller's work
+    commits it with the submission); False when it already was. It is kept as long
+    as a token could be accepted.
+
+    Expired nonces are purged here too, at most once a minute per process: a token
+    that old is refused for its age anyway.
+    """
+    now = utcnow()
+    if due_for_purge("used_form_tokens"):
+        db.session.execute(delete(UsedFormToken).where(UsedFormToken.expires_at < now))
+    expires = now + timedelta(seconds=current_app.config["FORM_MAX_SECONDS"] + 60)
+    stored = db.session.scalar(USE_NONCE, {"nonce": nonce, "expires": expires})
+    return stored is not None
 
 
 class CleanTextForm(FlaskForm):
@@ -261,9 +254,8 @@ class GuardedForm(CleanTextForm):
         db.session.commit()
         return Verdict.SHOW
 
-    def used_again(self) -> Verdict:
+    def used_again(self) -> None:
         """The caller found this form's token used already: keep the count, and
         show the form again with a word on why."""
         self.form_errors.append(USED_MESSAGE)
         db.session.commit()
-        return Verdict.SHOW

@@ -82,7 +82,7 @@ class DatabaseCounters:
         f"SET hits = {RateLimitCounter.__tablename__}.hits + 1 RETURNING hits"
     ).bindparams(bindparam("expires_at", type_=UTCDateTime))
 
-    def hit(self, key: str, window: int) -> tuple[int, float]:
+    def hit(self, key: str) -> tuple[int, float]:
         """Count one hit in the current transaction; return the hits in this window
         and when it ends (epoch)."""
         index, ends, expires = window_now()
@@ -108,9 +108,8 @@ class RedisCounters:
 
         self.client = redis.Redis.from_url(url)
 
-    def hit(self, key: str, window: int) -> tuple[int, float]:
-        index = int(time.time() // window)
-        ends = (index + 1) * window
+    def hit(self, key: str) -> tuple[int, float]:
+        index, ends, _expires = window_now()
         name = f"leadsite:{key}:{index}"
         pipe = self.client.pipeline()
         pipe.incr(name)
@@ -133,8 +132,7 @@ def check_submission(form=None, scope: str = "forms", commit: bool = True) -> No
     FORM_RATE_LIMIT in the current window. With `commit=False` the count waits for
     the caller's commit (one write for the count and the submission), unless over.
     """
-    window = current_app.config["FORM_RATE_WINDOW"]
-    hits, ends = current_app.extensions[EXTENSION].hit(client_key(scope), window)
+    hits, ends = current_app.extensions[EXTENSION].hit(client_key(scope))
     if commit:
         db.session.commit()
     refuse_if_over(hits, ends, form)
