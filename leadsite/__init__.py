@@ -112,26 +112,26 @@ def register_content(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Public pages, lead forms, errors."""
-    from . import admin, blog, comments, errors, inbox, leads, redirects, seo
+    """Public pages, lead forms, comments, post views, the admin, errors."""
+    from . import admin, blog, comments, errors, leads, posts, postviews, redirects, seo
 
+    posts.init_app(app)
     app.register_blueprint(blog.bp)
     app.register_blueprint(seo.bp)
     app.register_blueprint(leads.bp)
-    inbox.init_app(app)
-    app.register_blueprint(comments.bp)
+    comments.init_app(app)
+    postviews.init_app(app)
     app.register_blueprint(redirects.bp)
     app.register_blueprint(admin.bp)
     errors.register(app)
 
 
 def register_speed(app: Flask) -> None:
-    """The page cache (which wraps the public pages' views, so it comes after the
-    blueprints, and puts its front layer just outside Flask), then hashed,
-    compressed static files (WhiteNoise outside that, so files never reach it)."""
-    from . import assets, caching
+    """Public pages that shared caches may keep (ETag and 304 from Flask itself),
+    and hashed, compressed static files (WhiteNoise, outside Flask)."""
+    from . import assets, sharedcache
 
-    caching.init_app(app)
+    sharedcache.init_app(app)
     assets.init_app(app)
 
 

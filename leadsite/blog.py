@@ -15,7 +15,6 @@ from flask import (
 )
 from werkzeug.security import safe_join
 
-from . import posts
 from .assets import file_version
 from .posts import MEDIA_DIR, library
 from .seo import article_data, share_links
@@ -27,11 +26,6 @@ LATEST_ON_HOME = 3
 # file's current version (`?v=`, as pages write it: see `posts.versioned_image`).
 MEDIA_MAX_AGE = 30 * 24 * 60 * 60
 VERSIONED_MAX_AGE = 365 * 24 * 60 * 60
-
-
-@bp.record_once
-def attach_posts(state) -> None:
-    posts.init_app(state.app)
 
 
 @bp.app_template_filter("long_date")

@@ -1,8 +1,8 @@
 """Configuration in layers: safe defaults here, then `instance/config.py`, then the
 environment (and an optional `.env`), then the mapping a test passes in.
 
-Every key the operator may set is listed in `SETTINGS`; the README documents each one
-and a test keeps the two in step.
+Every key the operator may set is listed in `SETTINGS`, and nowhere else; the README
+documents each one (what it does, and its default) and a test keeps the two in step.
 """
 
 from __future__ import annotations
@@ -21,68 +21,35 @@ class Setting:
 
     default: object
     kind: type = str
-    help: str = ""
 
 
 SETTINGS: dict[str, Setting] = {
-    "APP_ENV": Setting(
-        "development", str, "`production` turns on the start-up checks."
-    ),
-    "SECRET_KEY": Setting(None, str, "Signs sessions, forms and mailed links."),
-    "DATABASE_URL": Setting(
-        None, str, "SQLAlchemy URL; SQLite in `instance/` if unset."
-    ),
-    "SITE_URL": Setting(
-        None, str, "Canonical origin for links; `http://127.0.0.1:PORT` in development."
-    ),
-    "SITE_DIR": Setting(None, str, "Folder of the owner's content; `site/` if unset."),
-    "PORT": Setting(8000, int, "Port of the `flask serve` command."),
-    "MAIL_SERVER": Setting(None, str, "SMTP host; unset keeps mail in the outbox."),
-    "MAIL_PORT": Setting(25, int, "SMTP port."),
-    "MAIL_USE_TLS": Setting(False, bool, "STARTTLS after connecting."),
-    "MAIL_USE_SSL": Setting(False, bool, "SMTP over TLS from the start."),
-    "MAIL_USERNAME": Setting(None, str, "SMTP user name."),
-    "MAIL_PASSWORD": Setting(None, str, "SMTP password."),
-    "MAIL_DEFAULT_SENDER": Setting(
-        "no-reply@localhost", str, "From address of every mail."
-    ),
-    "MAIL_TIMEOUT": Setting(10, int, "Seconds before an SMTP attempt gives up."),
-    "MAIL_MAX_ATTEMPTS": Setting(
-        30, int, "Tries before a mail counts as failed (retries span about a day)."
-    ),
-    "OWNER_EMAIL": Setting(None, str, "Where notifications of new messages go."),
-    "RESOURCE_LINK_DAYS": Setting(7, int, "Days a free-resource download link works."),
-    "PURGE_AFTER_DAYS": Setting(
-        90, int, "Days after which `flask leads purge` removes unconfirmed leads."
-    ),
-    "SUPPRESSION_KEY": Setting(
-        None, str, "Keys the erased-address list; set once, never change (see privacy)."
-    ),
-    "FORM_MIN_SECONDS": Setting(
-        3, int, "A form sent sooner than this after it was shown counts as a bot."
-    ),
-    "FORM_MAX_SECONDS": Setting(
-        86400, int, "A form sent later than this after it was shown counts as a bot."
-    ),
-    "FORM_RATE_LIMIT": Setting(
-        10, int, "Form submissions one address (IPv6: one /64) may make per window."
-    ),
-    "FORM_RATE_WINDOW": Setting(600, int, "Seconds in that rate-limit window."),
-    "CONFIRM_MAIL_PER_HOUR": Setting(
-        100, int, "Confirmation mails sent per hour at most; the rest wait their turn."
-    ),
-    "RATELIMIT_STORAGE_URL": Setting(
-        None, str, "`redis://...` keeps rate limits in Redis; unset: in the database."
-    ),
-    "TRUSTED_PROXY_HOPS": Setting(
-        0, int, "Proxies in front of the site (1 behind nginx); 0 trusts no header."
-    ),
-    "TRUSTED_HOSTS": Setting(
-        None, str, "Host names served, comma-separated; unset: SITE_URL's host."
-    ),
-    "MAX_CONTENT_LENGTH": Setting(
-        524288, int, "Largest request body in bytes; larger gets a friendly 413."
-    ),
+    "APP_ENV": Setting("development", str),
+    "SECRET_KEY": Setting(None, str),
+    "DATABASE_URL": Setting(None, str),
+    "SITE_URL": Setting(None, str),
+    "SITE_DIR": Setting(None, str),
+    "PORT": Setting(8000, int),
+    "MAIL_SERVER": Setting(None, str),
+    "MAIL_PORT": Setting(25, int),
+    "MAIL_USE_TLS": Setting(False, bool),
+    "MAIL_USE_SSL": Setting(False, bool),
+    "MAIL_USERNAME": Setting(None, str),
+    "MAIL_PASSWORD": Setting(None, str),
+    "MAIL_DEFAULT_SENDER": Setting("no-reply@localhost", str),
+    "MAIL_TIMEOUT": Setting(10, int),
+    "MAIL_MAX_ATTEMPTS": Setting(30, int),
+    "OWNER_EMAIL": Setting(None, str),
+    "RESOURCE_LINK_DAYS": Setting(7, int),
+    "PURGE_AFTER_DAYS": Setting(90, int),
+    "SUPPRESSION_KEY": Setting(None, str),
+    "FORM_RATE_LIMIT": Setting(10, int),
+    "FORM_RATE_WINDOW": Setting(600, int),
+    "CONFIRM_MAIL_PER_HOUR": Setting(100, int),
+    "RATELIMIT_STORAGE_URL": Setting(None, str),
+    "TRUSTED_PROXY_HOPS": Setting(0, int),
+    "TRUSTED_HOSTS": Setting(None, str),
+    "MAX_CONTENT_LENGTH": Setting(524288, int),
 }
 
 TRUE_WORDS = {"1", "true", "yes", "on"}

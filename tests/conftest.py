@@ -78,10 +78,6 @@ def app_config(database_url, site_dir, tmp_path) -> dict:
         "MAIL_DEFAULT_SENDER": "hello@site.test",
         "OWNER_EMAIL": "owner@site.test",
         "WTF_CSRF_ENABLED": False,
-        "FORM_MIN_SECONDS": 0,  # tests post at once; the bot trap tests set it
-        # A POST's submission becomes a lead before the answer, as the worker would
-        # do a moment later (leadsite.inbox); test_inbox.py turns this off.
-        "INBOX_AT_ONCE": True,
     }
 
 

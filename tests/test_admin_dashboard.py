@@ -3,6 +3,7 @@ in batches with an upsert."""
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import date, timedelta
 
@@ -10,7 +11,7 @@ from conftest import wait_for
 from sqlalchemy import select
 from test_admin_support import add_lead, add_message, signed_in_client
 
-from leadsite.admin import postviews
+from leadsite import postviews
 from leadsite.admin.charts import bar_chart, day_chart
 from leadsite.extensions import db
 from leadsite.models import utcnow
@@ -26,13 +27,31 @@ def stored_views(app) -> list[tuple[date, str, int]]:
 
 
 def read(client, path: str = POST, **kwargs) -> int:
-    return client.get(path, **kwargs).status_code
+    """Read a post as a browser does: the page, then the images in it, among them
+    the counting image (so a page a shared cache served still counts)."""
+    page = client.get(path, **kwargs)
+    pixel = re.search(r'<img class="view-pixel" src="([^"]+)"', page.text)
+    if pixel:
+        seen = client.get(pixel[1], **kwargs)
+        assert seen.headers["Cache-Control"] == "no-store"
+        assert seen.mimetype == "image/gif"
+    return page.status_code
+
+
+def test_the_page_itself_counts_nothing_its_image_does(app, client):
+    client.get(POST)
+    counter = app.extensions["post_views"]
+    assert not counter.counts
+    read(client)
+    assert dict(counter.counts) == {(utcnow().date(), "meeting-notes"): 1}
 
 
 def test_views_are_written_in_batches_not_per_request(app, client):
     today = utcnow().date()
-    for _ in range(postviews.FLUSH_VIEWS - 1):
-        assert read(client) == 200
+    app.extensions["post_views"].last_flush += 3600  # only the count is due here
+    assert read(client) == 200
+    for _ in range(postviews.FLUSH_VIEWS - 2):
+        assert client.get(POST + "/seen.gif").status_code == 200
     time.sleep(0.2)
     assert stored_views(app) == []  # nothing written yet: no write per view
     read(client)  # the batch's last view has the writer thread write it
@@ -55,13 +74,14 @@ def test_views_still_in_memory_are_written_at_exit(app, client):
 
 
 def test_robots_head_requests_and_missing_posts_are_not_counted(app, client):
-    client.get(POST, headers={"User-Agent": "Mozilla/5.0 (compatible; Googlebot/2.1)"})
-    client.get(POST, headers={"User-Agent": "Some-Spider/1.0"})
-    client.get(POST, headers={"User-Agent": "AhrefsCrawler"})
-    client.head(POST)
-    assert client.get("/blog/no-such-post").status_code == 404
-    client.get("/blog/")
-    client.get(POST, headers={"User-Agent": "Mozilla/5.0 (iPhone)"})
+    read(client, headers={"User-Agent": "Mozilla/5.0 (compatible; Googlebot/2.1)"})
+    read(client, headers={"User-Agent": "Some-Spider/1.0"})
+    read(client, headers={"User-Agent": "AhrefsCrawler"})
+    client.head(POST + "/seen.gif")
+    assert read(client, "/blog/no-such-post") == 404
+    client.get("/blog/no-such-post/seen.gif")
+    read(client, "/blog/")
+    read(client, headers={"User-Agent": "Mozilla/5.0 (iPhone)"})
     counter = app.extensions["post_views"]
     assert dict(counter.counts) == {(utcnow().date(), "meeting-notes"): 1}
 
@@ -89,7 +109,7 @@ def test_upsert_adds_to_existing_days(app):
 
 def test_views_are_kept_if_the_database_is_away(app, client, monkeypatch):
     counter = app.extensions["post_views"]
-    client.get(POST)
+    read(client)
 
     def fail(_counts):
         raise RuntimeError("database restarting")

@@ -12,7 +12,7 @@ from test_admin_support import add_lead, add_message, signed_in_client
 
 from leadsite.admin import leads as leads_module
 from leadsite.extensions import db
-from leadsite.mail import queue_email
+from leadsite.outbox import queue_email
 from leadsite.models import ContactMessage, DeliveryAttempt, OutboxMessage, Person
 from leadsite.models.admin import AuditEvent
 

@@ -10,7 +10,7 @@ from test_admin_support import add_lead, add_message, signed_in_client
 
 from leadsite import privacy
 from leadsite.extensions import db
-from leadsite.mail import queue_email
+from leadsite.outbox import queue_email
 from leadsite.models import (
     Consent,
     ContactMessage,

@@ -8,7 +8,7 @@ from jinja2 import ChoiceLoader, DictLoader, TemplateNotFound
 
 from leadsite import create_app
 from leadsite.extensions import db
-from leadsite.mail import absolute_url, queue_email
+from leadsite.outbox import absolute_url, queue_email
 from leadsite.models import OutboxMessage, OutboxStatus
 from leadsite.outbox import deliver_due
 

@@ -35,7 +35,7 @@ from leadsite.outbox import (
     retry,
     retry_delay,
 )
-from leadsite.worker import run_worker
+from leadsite.outbox.worker import run_worker
 
 
 @pytest.fixture

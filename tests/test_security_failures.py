@@ -89,7 +89,7 @@ def test_a_disk_error_gets_a_friendly_503(app, client, monkeypatch):
     monkeypatch.setattr(leads, "app_resource_pdf", full_disk)
     submit_form(client, "/free-resource", {"email": "r@example.com"})
     with app.app_context():
-        from leadsite.lead_mail import download_url
+        from leadsite.leads.mail import download_url
         from leadsite.models import Subscription
 
         url = download_url(db.session.scalar(select(Subscription)))

@@ -17,6 +17,7 @@ from . import (  # noqa: F401  (importing a module registers its pages)
     mailview,
     messages,
     privacy,
+    spam,
 )
 from .blueprint import bp
 

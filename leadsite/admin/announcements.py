@@ -19,8 +19,7 @@ from sqlalchemy.orm import contains_eager
 from .. import privacy
 from ..addresses import AddressError
 from ..extensions import db
-from ..lead_mail import unsubscribe_links
-from ..mail import queue_email
+from ..leads.mail import unsubscribe_links
 from ..models import (
     OutboxMessage,
     Purpose,
@@ -29,6 +28,7 @@ from ..models import (
 )
 from ..models.admin import Announcement, AnnouncementMail, StateGuide
 from ..models.privacy import SuppressedAddress
+from ..outbox import MailKind, queue_email
 from . import audit
 
 LAUNCH = "state_launch"
@@ -81,12 +81,13 @@ def recipients(purpose: Purpose, topic: str = "") -> list[Subscription]:
 
 def queue_to_all(announcement: Announcement, subs: list[Subscription], **context):
     """One marketing mail per subscription, each linked to the announcement."""
-    kind = "state_launch" if announcement.kind == LAUNCH else "announcement"
+    kind = (
+        MailKind.STATE_LAUNCH if announcement.kind == LAUNCH else MailKind.ANNOUNCEMENT
+    )
     queued = [
         queue_email(
             kind,
             subscription.person.email,
-            kind,
             announcement.subject,
             person=subscription.person,
             subscription=subscription,

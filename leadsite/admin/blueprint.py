@@ -9,18 +9,11 @@ from flask import Blueprint, g, redirect, render_template, request, session, url
 from flask_wtf.csrf import CSRFError
 
 from .accounts import session_user
-from .postviews import init_app as count_post_views
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 SESSION_KEY = "admin_session"
 OPEN_ENDPOINTS = {"admin.sign_in"}
-
-
-@bp.record_once
-def setup(state) -> None:
-    """Count post views on the whole site (see `postviews`)."""
-    count_post_views(state.app)
 
 
 @bp.before_request

@@ -14,12 +14,13 @@ from ..extensions import db
 from ..models import Purpose, Subscription, SubscriptionStatus, utcnow
 from ..models.admin import PostViewDay
 from ..posts import library
+from ..postviews import counter
 from . import charts
 from .blueprint import bp
 from .launch import waitlist_by_state
 from .leads import day_start
 from .messages import inbox_counts
-from .postviews import counter
+from .spam import held_count
 
 DAYS = 90
 
@@ -115,6 +116,7 @@ def dashboard():
         "admin/dashboard.html",
         totals=totals(),
         messages=inbox_counts(),
+        held=held_count(),
         waitlist=waitlist_rows,
         waitlist_chart=charts.bar_chart(
             waitlist_rows,

@@ -1,14 +1,13 @@
 """Each post's approved comments, rendered once per change and kept in memory.
 
 A page asks for its thread's state (version, closed) by the post's slug: one
-primary-key query, remembered by this process for COMMENTS_VERSION_TTL seconds
-(2 by default) and forgotten at once when this process changes the thread. So
+primary-key query, remembered by this process for TTL seconds and forgotten at
+once when this process changes the thread. So
 every worker and host sees a change within those seconds, and a busy post costs
 at most one tiny query per TTL per process. The rendered list is kept until the
 version moves on (every visible change gives a new one, see `models.comments`).
 
-`comments_version(slug)` is that state as one string, for the page cache: a cached
-post page stays right while it and the post's file are unchanged.
+`comments_version(slug)` is that state as one string: part of a post page's ETag.
 """
 
 from __future__ import annotations
@@ -28,7 +27,7 @@ from ..extensions import db
 from ..models import Comment, CommentStatus, CommentThread
 
 EXTENSION = "comments"
-DEFAULT_TTL = 2.0
+TTL = 2.0
 
 
 @dataclass(frozen=True)
@@ -105,13 +104,9 @@ class CommentCache:
         return state
 
     def forget(self, slug: str) -> None:
-        """This process changed the thread: read its state afresh next time, and
-        have the page cache check the post page again before it answers it."""
+        """This process changed the thread: read its state afresh next time."""
         with self.lock:
             self.states.pop(slug, None)
-        from ..caching import forget_fresh
-
-        forget_fresh()
 
     def rendered(self, slug: str, state: ThreadState | None = None) -> Rendered:
         """The post's approved comments as HTML, rendered again only when the
@@ -143,5 +138,4 @@ def comments_version(slug: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("COMMENTS_VERSION_TTL", DEFAULT_TTL)
-    app.extensions[EXTENSION] = CommentCache(app.config["COMMENTS_VERSION_TTL"])
+    app.extensions[EXTENSION] = CommentCache(TTL)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import DataRequired, ValidationError
 
-from ..forms import SourceMixin, email_field, name_field
+from ..leads.forms import SourceMixin, email_field, name_field
 from ..security.bottrap import GuardedForm
 
 COMMENT_MAX = 3000
@@ -19,6 +19,7 @@ def one_kind_of_line_break(value):
 
 
 class CommentForm(SourceMixin, GuardedForm):
+    held_as = "comment"
     # No `maxlength` on the text: a browser would silently cut a long paste, and
     # nothing a visitor typed may be lost; the server explains instead.
     name = name_field("Your name", required=True)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from flask import current_app
 
-from ..mail import absolute_url, queue_email
 from ..models import Comment, OutboxMessage
+from ..outbox import MailKind, absolute_url, queue_email
 from ..posts import library
 from ..tokens import TokenPurpose, make_token
 
@@ -31,9 +31,8 @@ def send_confirmation(comment: Comment) -> OutboxMessage:
     token = make_token(TokenPurpose.COMMENT, {"c": comment.id})
     title = post_title(comment.slug)
     return queue_email(
-        "comment_confirm",
+        MailKind.COMMENT_CONFIRM,
         comment.person.email,
-        "comment_confirm",
         f"Please confirm your comment on “{title}”",
         person=comment.person,
         confirm_url=absolute_url("comments.confirm", token=token),
@@ -50,9 +49,8 @@ def send_notice(comment: Comment) -> OutboxMessage | None:
     title = post_title(comment.slug)
     email = comment.person.email if comment.person else ""
     return queue_email(
-        "comment_notice",
+        MailKind.COMMENT_NOTICE,
         owner,
-        "comment_notice",
         f"New comment on “{title}”",
         reply_to=email or None,
         comment=comment,

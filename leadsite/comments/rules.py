@@ -9,7 +9,7 @@
 - Confirming (the POST of the mailed link's page) makes a comment `pending`, or
   `approved` when the owner's settings don't ask for approval, and mails her.
 - Commenting subscribes nobody to anything; only the unticked newsletter box, when
-  ticked, starts the usual double opt-in (`signups.opt_in`).
+  ticked, starts the usual double opt-in (`leads.rules.opt_in`).
 - Moderation (approve, spam, delete, reply, close) joins the caller's transaction,
   so the admin records it in the audit log and commits both together.
 """
@@ -21,8 +21,8 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, func, select
 
-from .. import signups
 from ..extensions import db
+from ..leads import rules as lead_rules
 from ..models import Comment, CommentStatus, CommentThread, Purpose, utcnow
 from ..models.comments import touch_thread
 from ..tokens import TokenExpired, TokenPurpose, max_age, read_token
@@ -61,7 +61,7 @@ def submit_comment(
     name: str,
     body: str,
     newsletter: bool,
-    source: signups.Source,
+    source: lead_rules.Source,
 ) -> Comment | None:
     """Store a comment to be confirmed and mail its writer; None when nothing was
     stored (a closed post, or too many comments from the address unconfirmed)."""
@@ -70,7 +70,7 @@ def submit_comment(
         remove_stale_unconfirmed()
         if is_closed(slug):
             return None
-        person = signups.person_for(email, name)
+        person = lead_rules.person_for(email, name)
         waiting = db.session.scalar(
             select(func.count(Comment.id)).where(
                 Comment.person_id == person.id,
@@ -85,9 +85,9 @@ def submit_comment(
         mail.send_confirmation(comment)
         return comment
 
-    comment = signups.retrying(work)
+    comment = lead_rules.retrying(work)
     if comment is not None and newsletter:
-        signups.opt_in(email, name, Purpose.NEWSLETTER, "", source)
+        lead_rules.opt_in(email, name, Purpose.NEWSLETTER, "", source)
     return comment
 
 

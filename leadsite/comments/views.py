@@ -3,8 +3,8 @@
 mailed link's confirm page.
 
 Like every public form, a submission passes `form.verdict()` (bot traps and the
-shared per-client rate limit): a bot gets the same "check your email" page, and
-nothing is stored or sent.
+shared per-client rate limit): what the honeypot catches gets the same "check your
+email" page and is held for the owner (`comment_from` is what releasing it runs).
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 from markupsafe import Markup
 
 from ..extensions import csrf
-from ..forms import ButtonForm
-from ..leads import fill_source, source_of
+from ..leads.forms import ButtonForm, fill_source, source_of
 from ..posts import Post, library
 from ..security.bottrap import Verdict
 from . import cache, rules
@@ -24,11 +23,6 @@ from .forms import COMMENT_MAX, CommentForm, comment_form
 from .text import comment_html
 
 bp = Blueprint("comments", __name__)
-
-
-@bp.record_once
-def attach_cache(state) -> None:
-    cache.init_app(state.app)
 
 
 bp.add_app_template_filter(comment_html, "comment_text")
@@ -69,6 +63,17 @@ def published_post(slug: str) -> Post:
     return post
 
 
+def comment_from(form: CommentForm, slug: str) -> None:
+    rules.submit_comment(
+        slug,
+        form.email.canonical,
+        form.name.data.strip(),
+        form.body.data.strip(),
+        form.newsletter.data,
+        source_of(form, "comment"),
+    )
+
+
 @bp.route("/blog/<slug>/comment", methods=["GET", "POST"])
 @csrf.exempt  # GuardedForm: see security.origin
 def comment(slug: str):
@@ -80,16 +85,9 @@ def comment(slug: str):
     if rules.is_closed(slug):
         page = render_template("public/comment.html", post=post, form=form, closed=True)
         return page, 403
-    verdict = form.verdict()
+    verdict = form.verdict(target=slug)
     if verdict is Verdict.HUMAN:
-        rules.submit_comment(
-            slug,
-            form.email.canonical,
-            form.name.data.strip(),
-            form.body.data.strip(),
-            form.newsletter.data,
-            source_of(form, "comment"),
-        )
+        comment_from(form, slug)
     if verdict is not Verdict.SHOW:
         return redirect(url_for(".sent", slug=slug))
     return render_template("public/comment.html", post=post, form=form)

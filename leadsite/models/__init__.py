@@ -2,7 +2,6 @@
 
 from . import admin  # noqa: F401  (the admin's tables: models/admin.py)
 from .comments import Comment, CommentStatus, CommentThread  # noqa: F401
-from .inbox import Submission
 from .leads import (
     Consent,
     ContactMessage,
@@ -14,7 +13,7 @@ from .leads import (
 )
 from .outbox import DeliveryAttempt, OutboxMessage, OutboxStatus
 from .privacy import SuppressedAddress
-from .security import RateLimitCounter, UsedFormToken
+from .security import HeldSubmission, RateLimitCounter
 from .types import UTCDateTime, utcnow
 
 __all__ = [
@@ -22,16 +21,15 @@ __all__ = [
     "ContactMessage",
     "DeliveryAttempt",
     "Download",
+    "HeldSubmission",
     "OutboxMessage",
     "OutboxStatus",
     "Person",
     "Purpose",
     "RateLimitCounter",
-    "Submission",
     "Subscription",
     "SubscriptionStatus",
     "SuppressedAddress",
-    "UsedFormToken",
     "UTCDateTime",
     "utcnow",
 ]

@@ -1,28 +1,42 @@
-"""Abuse defences that must hold across every web worker and host: used form
-tokens and rate-limit counters, kept in the database."""
+"""Abuse defences that must hold across every web worker and host: rate-limit
+counters, and the submissions held as suspected spam, kept in the database."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String
+from sqlalchemy import JSON, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from .types import UTCDateTime
+from .types import UTCDateTime, utcnow
 
 
-class UsedFormToken(db.Model):
-    """The nonce of a form token already used once; a second use is a replay.
-    Kept until the token could no longer be accepted anyway, then purged."""
+class HeldSubmission(db.Model):
+    """A valid public form whose honeypot was filled: probably a bot, possibly a
+    person whose browser filled the hidden field. Kept for 30 days, never mailed;
+    the owner may release it, which runs the normal flow (`admin.spam`)."""
 
-    __tablename__ = "used_form_tokens"
+    __tablename__ = "held_submissions"
 
-    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form: Mapped[str] = mapped_column(String(20))  # GuardedForm.held_as
+    target: Mapped[str] = mapped_column(String(200), default="")  # e.g. a post slug
+    fields: Mapped[list] = mapped_column(JSON)  # [[name, value], ...] as sent
+    honeypot: Mapped[str] = mapped_column(String(200), default="")
+    page: Mapped[str] = mapped_column(String(500), default="")
+    client: Mapped[str] = mapped_column(String(64), default="")
+    reason: Mapped[str] = mapped_column(String(20))
+    received_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, index=True
+    )
+
+    def field(self, name: str) -> str:
+        """The first value sent for `name` ("" if none)."""
+        return next((value for key, value in self.fields if key == name), "")
 
     def __repr__(self) -> str:
-        return f"<UsedFormToken {self.nonce}>"
+        return f"<HeldSubmission {self.id} {self.form} {self.reason}>"
 
 
 class RateLimitCounter(db.Model):

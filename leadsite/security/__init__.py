@@ -1,7 +1,7 @@
 """Abuse resistance and hardening, in one `init_app` step of the factory.
 
-- `bottrap`: honeypot and signed render-time token on every public form
-  (`GuardedForm`), used tokens remembered so none works twice.
+- `bottrap`: the honeypot on every public form (`GuardedForm`); what it catches
+  is held for the owner, never dropped.
 - `origin`: public forms refuse a POST another site's page made (no session
   needed, so public pages set no cookie).
 - `ratelimit`: per-client submission limit and the hourly cap on confirmation
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import bottrap, failures, files, headers, hosts, ratelimit
+from . import failures, files, headers, hosts, ratelimit
 
 
 def init_app(app: Flask) -> None:
@@ -26,6 +26,5 @@ def init_app(app: Flask) -> None:
     ratelimit.init_app(app)
     files.init_app(app)
     failures.register(app)
-    app.after_request(bottrap.fill_tokens)
     headers.init_app(app)
     hosts.init_app(app)  # ProxyFix outermost: every layer sees the real client

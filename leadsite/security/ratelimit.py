@@ -2,11 +2,11 @@
 counters in the database (one atomic upsert per hit), or in Redis when
 RATELIMIT_STORAGE_URL is set.
 
-- Per client: FORM_RATE_LIMIT submissions per FORM_RATE_WINDOW seconds, shared by
-  every public form (`GuardedForm.verdict()` checks it). An IPv6 client counts by
-  its /64, since one household or phone gets a whole /64.
-- Per address: the confirmation cooldown in `signups`.
-- Site-wide: CONFIRM_MAIL_PER_HOUR, applied by the outbox (`confirm_mail_budget`).
+- Per client: FORM_RATE_LIMIT valid submissions per FORM_RATE_WINDOW seconds,
+  shared by every public form (`GuardedForm.verdict()` checks it). An IPv6 client
+  counts by its /64, since one household or phone gets a whole /64.
+- Per address: the confirmation cooldown in `leads.rules`.
+- Site-wide: CONFIRM_MAIL_PER_HOUR, applied by the outbox (`outbox.cap`).
 """
 
 from __future__ import annotations
@@ -14,20 +14,14 @@ from __future__ import annotations
 import ipaddress
 import math
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from flask import current_app, request
-from sqlalchemy import and_, bindparam, delete, func, or_, select, text
+from sqlalchemy import bindparam, delete, text
 from werkzeug.exceptions import TooManyRequests
 
 from ..extensions import db
-from ..models import (
-    OutboxMessage,
-    OutboxStatus,
-    RateLimitCounter,
-    UTCDateTime,
-    utcnow,
-)
+from ..models import RateLimitCounter, UTCDateTime, utcnow
 
 EXTENSION = "leadsite.ratelimit"
 
@@ -60,7 +54,7 @@ PURGE_EVERY_SECONDS = 60
 
 def due_for_purge(table: str) -> bool:
     """True at most once a minute per process and table. Expired rows do no harm
-    (old windows are never counted again; old tokens are refused for their age), so
+    (old windows are never counted again; old held entries are only kept too long), so
     deleting them on every request would only slow every form down."""
     stamps = current_app.extensions.setdefault("leadsite.purged", {})
     now = time.monotonic()
@@ -150,37 +144,9 @@ def refuse_if_over(hits: int, ends: float, form=None) -> None:
     raise TooManySubmissions(retry_after, form)
 
 
-def counted_in_database() -> bool:
-    return isinstance(current_app.extensions[EXTENSION], DatabaseCounters)
-
-
 def window_now() -> tuple[int, float, datetime]:
     """The current window's number, when it ends (epoch) and as a UTC time."""
     window = current_app.config["FORM_RATE_WINDOW"]
     index = int(time.time() // window)
     ends = (index + 1) * window
     return index, ends, datetime.fromtimestamp(ends, UTC)
-
-
-# Mail that goes to an address nobody has confirmed yet: what a "subscription
-# bomber" would make the site send, so all of it shares the hourly cap.
-CAPPED_KINDS = ("confirm", "comment_confirm", "resource", "contact_reply")
-
-
-def confirm_mail_budget(now: datetime) -> int:
-    """How many more confirmation mails may go out now under CONFIRM_MAIL_PER_HOUR:
-    those sent in the last hour, and those being sent (an unexpired claim), count
-    against it."""
-    used = db.session.scalar(
-        select(func.count(OutboxMessage.id)).where(
-            OutboxMessage.kind.in_(CAPPED_KINDS),
-            or_(
-                OutboxMessage.sent_at >= now - timedelta(hours=1),
-                and_(
-                    OutboxMessage.status == OutboxStatus.SENDING,
-                    OutboxMessage.claimed_until >= now,
-                ),
-            ),
-        )
-    )
-    return max(0, current_app.config["CONFIRM_MAIL_PER_HOUR"] - used)

@@ -1,5 +1,9 @@
 """Post views per day, counted on the server: no cookie, no script, no other site.
 
+A post page carries a 1×1 counting image (`pixel`) that is never cached, so a view
+counts even when nginx or another shared cache served the page itself, and robots
+that load no images are left out (as are those whose User-Agent says bot).
+
 Reading a post is the busiest path of the site, so a view is never written to the
 database on its own. Each process adds views up in memory and writes them in one
 statement (an "add to the day's counter" upsert) every `FLUSH_SECONDS` or
@@ -19,19 +23,18 @@ import weakref
 from collections import Counter
 from datetime import date
 
-from flask import Flask, request
+from flask import Blueprint, Flask, current_app, request
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ..extensions import db
-from ..models import utcnow
-from ..models.admin import PostViewDay
+from .extensions import db
+from .models import utcnow
+from .models.admin import PostViewDay
 
 log = logging.getLogger(__name__)
 
 FLUSH_SECONDS = 5.0  # a busy worker writes a few times a minute, not per view
 FLUSH_VIEWS = 1000
-POST_ENDPOINT = "blog.post"
 BOT_WORDS = ("bot", "spider", "crawl")
 
 COUNTERS: weakref.WeakSet = weakref.WeakSet()
@@ -126,46 +129,36 @@ class PostViewCounter:
                 self.pending += sum(counts.values())
 
 
-def counter() -> PostViewCounter:
-    from flask import current_app
+# A transparent 1×1 GIF.
+PIXEL = bytes.fromhex(
+    "47494638396101000100800000000000ffffff21f90401000000002c000000000100010000020144003b"
+)
+bp = Blueprint("postviews", __name__)
 
+
+def counter() -> PostViewCounter:
     return current_app.extensions["post_views"]
 
 
+@bp.get("/blog/<slug>/seen.gif")
+def pixel(slug: str):
+    """Count one view of a published post by a visitor that is not a robot."""
+    from .posts import library
+
+    visitor = request.method == "GET" and not is_bot(request.user_agent.string)
+    if visitor and library().get(slug) and counter().count(slug, utcnow().date()):
+        counter().flush_soon()
+    headers = {"Cache-Control": "no-store", "Content-Type": "image/gif"}
+    return PIXEL, 200, headers
+
+
 def init_app(app: Flask) -> None:
-    """Count each successful GET of a post by a visitor that is not a robot, both
-    in Flask and in the page cache's front layer, which answers before Flask."""
+    """Start this app's counter and serve the counting image."""
     views = PostViewCounter(app)
     app.extensions["post_views"] = views
     if not app.testing:  # a test's database is gone by the time the tests exit
         COUNTERS.add(views)
-
-    def count_view(method: str, endpoint: str, user_agent: str, view_args) -> bool:
-        """Count the view if it is one; True when the batch is due for writing."""
-        if endpoint != POST_ENDPOINT or method != "GET" or is_bot(user_agent):
-            return False
-        slug = (view_args or {}).get("slug", "")[:200]
-        return views.count(slug, utcnow().date())
-
-    @app.after_request
-    def count_post_view(response):
-        if response.status_code == 200 and count_view(
-            request.method,
-            request.endpoint,
-            request.user_agent.string,
-            request.view_args,
-        ):
-            views.flush_soon()
-        return response
-
-    def count_front_view(environ, endpoint, view_args):
-        agent = environ.get("HTTP_USER_AGENT", "")
-        if count_view(environ["REQUEST_METHOD"], endpoint, agent, view_args):
-            views.flush_soon()
-
-    from ..caching import on_hit
-
-    on_hit(app, count_front_view)
+    app.register_blueprint(bp)
 
 
 @atexit.register

@@ -13,10 +13,17 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
-from .extensions import db
-from .mail import absolute_url, queue_email
-from .models import ContactMessage, OutboxMessage, Person, Purpose, Subscription, utcnow
-from .tokens import TokenPurpose, make_token
+from ..extensions import db
+from ..models import (
+    ContactMessage,
+    OutboxMessage,
+    Person,
+    Purpose,
+    Subscription,
+    utcnow,
+)
+from ..outbox import MailKind, absolute_url, queue_email
+from ..tokens import TokenPurpose, make_token
 
 AUTO_REPLY_COOLDOWN = timedelta(minutes=15)
 
@@ -47,9 +54,8 @@ def send_confirmation(subscription: Subscription) -> OutboxMessage:
     """Ask the person to confirm a newsletter or waitlist sign-up (double opt-in)."""
     token = make_token(TokenPurpose.CONFIRM, {"s": subscription.id})
     return queue_email(
-        "confirm",
+        MailKind.CONFIRM,
         subscription.person.email,
-        "confirm",
         f"Please confirm: {what_for(subscription)}",
         person=subscription.person,
         subscription=subscription,
@@ -64,12 +70,12 @@ def send_welcome(subscription: Subscription) -> OutboxMessage:
     if subscription.purpose == Purpose.WAITLIST:
         state = settings().state_name(subscription.topic)
     return queue_email(
-        "welcome",
+        MailKind.WELCOME,
         subscription.person.email,
-        "welcome_waitlist" if state else "welcome",
         f"You're on the list for the {state} guide"
         if state
         else f"Welcome to {settings().site.name}",
+        template="welcome_waitlist" if state else None,
         person=subscription.person,
         subscription=subscription,
         marketing=True,
@@ -90,9 +96,8 @@ def send_resource_link(subscription: Subscription) -> OutboxMessage:
     """The per-person, signed, expiring download link for a free resource."""
     resource = settings().resource(subscription.topic)
     return queue_email(
-        "resource",
+        MailKind.RESOURCE,
         subscription.person.email,
-        "resource",
         f"Your download: {resource.title}",
         person=subscription.person,
         subscription=subscription,
@@ -109,9 +114,8 @@ def send_contact_notice(message: ContactMessage) -> OutboxMessage | None:
         current_app.logger.warning("OWNER_EMAIL is not set: message %s", message.id)
         return None
     return queue_email(
-        "contact_notice",
+        MailKind.CONTACT_NOTICE,
         owner,
-        "contact_notice",
         "New message from your website",
         reply_to=message.person.email,
         message=message,
@@ -125,7 +129,7 @@ def may_auto_reply(person: Person) -> bool:
     recent = db.session.scalar(
         select(func.count(OutboxMessage.id)).where(
             OutboxMessage.person_id == person.id,
-            OutboxMessage.kind == "contact_reply",
+            OutboxMessage.kind == MailKind.CONTACT_REPLY,
             OutboxMessage.created_at >= since,
         )
     )
@@ -135,9 +139,8 @@ def may_auto_reply(person: Person) -> bool:
 def send_contact_reply(message: ContactMessage) -> OutboxMessage:
     """Thank the visitor, say when to expect an answer; repeat none of their text."""
     return queue_email(
-        "contact_reply",
+        MailKind.CONTACT_REPLY,
         message.person.email,
-        "contact_reply",
         f"Thanks for your message to {settings().site.name}",
         person=message.person,
         reply_time=settings().contact.reply_time,

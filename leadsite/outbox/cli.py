@@ -12,15 +12,14 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from .extensions import db
-from .inbox import process_waiting
-from .models import OutboxMessage, OutboxStatus, Submission
-from .outbox import deliver_due
-from .outbox import retry as queue_again
+from ..extensions import db
+from ..models import OutboxMessage, OutboxStatus
+from .delivery import deliver_due
+from .queue import retry as queue_again
 from .worker import run_worker
 
 # The worker yields the CPU to the web server's requests: a burst of visitors is
-# answered first, and their leads and mail are handled as it eases.
+# answered first, and their mail goes out as it eases.
 WORKER_NICENESS = 10
 
 
@@ -33,17 +32,13 @@ def outbox() -> None:
 @click.option("--once", is_flag=True, help="Do what is waiting now, then exit.")
 @click.option("--poll", default=1.0, show_default=True, help="Seconds between checks.")
 def work(once: bool, poll: float) -> None:
-    """Turn waiting form submissions into leads and deliver queued mail; keeps
-    running until stopped (Ctrl+C or SIGTERM)."""
+    """Deliver queued mail; keeps running until stopped (Ctrl+C or SIGTERM)."""
     current_app.logger  # noqa: B018  (sets up Flask's log handler on first use)
-    for name in ("leadsite.outbox", "leadsite.inbox", "leadsite.worker"):
-        logging.getLogger(name).setLevel(logging.INFO)
+    logging.getLogger("leadsite.outbox").setLevel(logging.INFO)
     if not once:
         os.nice(WORKER_NICENESS)
         run_worker(poll_seconds=poll)
         return
-    while process_waiting():
-        pass
     total = Counter()
     while counts := deliver_due():
         total.update(counts)
@@ -115,19 +110,3 @@ def full_text(message: OutboxMessage) -> str:
     lines += ["", f"To: {message.to_address}", f"Subject: {message.subject}"]
     lines += [f"{name}: {value}" for name, value in (message.headers or {}).items()]
     return "\n".join(lines) + "\n\n" + message.body_text
-
-
-@outbox.command("waiting")
-def waiting() -> None:
-    """List form submissions the worker has not turned into leads yet, with the
-    error of any that failed (it is tried again; see leadsite/inbox.py)."""
-    rows = db.session.scalars(select(Submission).order_by(Submission.id)).all()
-    if not rows:
-        click.echo("No submission is waiting: every form sent is a lead.")
-        return
-    for row in rows:
-        state = f"failed {row.attempts}x: {row.last_error}" if row.attempts else "new"
-        email = row.data.get("email", "")
-        click.echo(
-            f"{row.id}  {row.received_at:%Y-%m-%d %H:%M}  {row.kind}  {email}  {state}"
-        )

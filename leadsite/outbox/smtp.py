@@ -12,7 +12,7 @@ from email.utils import formataddr
 from flask import current_app
 from flask_mail import Connection, Message
 
-from .models import OutboxMessage
+from ..models import OutboxMessage
 
 TEMPORARY = "temporary"
 PERMANENT = "permanent"

@@ -1,13 +1,16 @@
-"""One form class per public form, each rendered through the `field` macro.
+"""One form class per lead form, each rendered through the `field` macro, and where
+a submission came from (`fill_source`, `source_of`).
 
-Public forms inherit `GuardedForm` (honeypot, render-time token, cross-site check,
-no control characters, rate limit): views call `form.verdict()` instead of
+Public forms inherit `GuardedForm` (honeypot, cross-site check, no control
+characters, rate limit): views call `form.verdict()` instead of
 `validate_on_submit()`.
 """
 
 from __future__ import annotations
 
-from flask import current_app
+from urllib.parse import urlsplit
+
+from flask import current_app, request
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -19,12 +22,16 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from .addresses import AddressError, canonical_email
-from .security.bottrap import GuardedForm
-from .security.domains import BLOCKED_MESSAGE, is_blocked
+from ..addresses import AddressError, canonical_email
+from ..security.bottrap import GuardedForm
+from ..security.domains import BLOCKED_MESSAGE, is_blocked
+from .rules import Source
 
 MESSAGE_MAX = 5000
 NAME_MAX = 100
+PAGE_MAX = 500  # the page and referrer a sign-up came from, as stored
+UTM_MAX = 200
+UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign")
 
 
 ONE_ADDRESS_MESSAGE = "Please enter just one email address."
@@ -78,21 +85,51 @@ def clipped(limit: int):
 
 
 class SourceMixin:
-    """Where the visitor was when they signed up: page, UTM tags, referrer."""
+    """Where the visitor was when they signed up: the page and its UTM tags, from
+    the page's own address, so the page is the same for every visitor."""
 
-    page = HiddenField(filters=[clipped(500)])
-    utm_source = HiddenField(filters=[clipped(200)])
-    utm_medium = HiddenField(filters=[clipped(200)])
-    utm_campaign = HiddenField(filters=[clipped(200)])
-    referrer = HiddenField(filters=[clipped(500)])
+    page = HiddenField(filters=[clipped(PAGE_MAX)])
+    utm_source = HiddenField(filters=[clipped(UTM_MAX)])
+    utm_medium = HiddenField(filters=[clipped(UTM_MAX)])
+    utm_campaign = HiddenField(filters=[clipped(UTM_MAX)])
+
+
+def fill_source(form) -> None:
+    """On first render, note the page and its UTM tags in the hidden fields."""
+    if request.method == "GET":
+        form.page.data = request.path
+        for key in UTM_KEYS:
+            getattr(form, key).data = request.args.get(key, "")[:UTM_MAX]
+
+
+def outside_referrer() -> str:
+    """The Referer of a POST when another site sent the visitor straight to a form
+    page's button (rare); our own pages are already in `page`."""
+    referrer = request.referrer or ""
+    if urlsplit(referrer).netloc.lower() in ("", request.host.lower()):
+        return ""
+    return referrer[:PAGE_MAX]
+
+
+def source_of(form, name: str) -> Source:
+    return Source(
+        form=name,
+        page=form.page.data or "",
+        utm_source=form.utm_source.data or "",
+        utm_medium=form.utm_medium.data or "",
+        utm_campaign=form.utm_campaign.data or "",
+        referrer=outside_referrer() if request else "",
+    )
 
 
 class SubscribeForm(SourceMixin, GuardedForm):
+    held_as = "subscribe"
     email = email_field()
     name = name_field()
 
 
 class ResourceForm(SourceMixin, GuardedForm):
+    held_as = "resource"
     email = email_field()
     name = name_field()
     resource = HiddenField(validators=[DataRequired()])
@@ -100,6 +137,7 @@ class ResourceForm(SourceMixin, GuardedForm):
 
 
 class WaitlistForm(SourceMixin, GuardedForm):
+    held_as = "waitlist"
     state = SelectField(
         "Your state",
         validators=[DataRequired("Please choose your state.")],
@@ -108,12 +146,20 @@ class WaitlistForm(SourceMixin, GuardedForm):
     email = email_field()
     name = name_field()
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        settings = current_app.extensions["site"].settings
+        self.state.choices = [("", "Choose a state")] + [
+            (code, settings.state_name(code)) for code in settings.waitlist.states
+        ]
+
     def validate_state(self, field) -> None:
         if field.data not in dict(field.choices):
             raise ValidationError("Please choose your state from the list.")
 
 
 class ContactForm(SourceMixin, GuardedForm):
+    held_as = "contact"
     name = name_field("Your name", required=True)
     email = email_field("Your email address")
     message = TextAreaField(

@@ -1,5 +1,5 @@
-"""The background worker (`flask outbox work`): turns waiting form submissions
-into leads (`inbox`) and delivers due mail (`outbox`), round after round."""
+"""The background worker (`flask outbox work`): delivers due mail, round after
+round, until stopped."""
 
 from __future__ import annotations
 
@@ -7,18 +7,10 @@ import logging
 import signal
 import threading
 
-from .extensions import db
-from .inbox import process_waiting
-from .outbox import deliver_due
+from ..extensions import db
+from .delivery import deliver_due
 
 log = logging.getLogger(__name__)
-
-
-def run_round(stop: threading.Event | None = None, settle: bool = False) -> int:
-    """One round: the inbox first (its mail is then due at once; with `settle`, once
-    forms stop arriving, see `inbox`), then the mail. How much was done."""
-    handled = process_waiting(settle=settle)
-    return handled + sum(deliver_due(stop=stop).values())
 
 
 def run_worker(poll_seconds: float = 2, stop: threading.Event | None = None) -> None:
@@ -36,7 +28,7 @@ def run_worker(poll_seconds: float = 2, stop: threading.Event | None = None) -> 
     try:
         while not stop.is_set():
             try:
-                busy = run_round(stop, settle=True)
+                busy = sum(deliver_due(stop=stop).values())
             except Exception:
                 log.exception("Worker round failed; trying again shortly")
                 db.session.remove()

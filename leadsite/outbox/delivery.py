@@ -1,9 +1,7 @@
-"""The mail outbox: forms queue mail in their own transaction, a worker delivers it.
+"""Delivery: claim due mail, send it over SMTP, record each attempt.
 
-A visitor never waits on the mail server, and an SMTP outage loses nothing: a
-message stays in the table until the server takes it, refuses it for good, or it
-runs out of attempts. `queue_mail`, `cancel_queued` and `retry` join the caller's
-transaction (the caller commits); `claim_due` and `deliver_due` commit as they go.
+A message stays in the table until the server takes it, refuses it for good, or it
+runs out of attempts; `claim_due` and `deliver_due` commit as they go.
 """
 
 from __future__ import annotations
@@ -17,91 +15,17 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
-from .extensions import db
-from .models import DeliveryAttempt, OutboxMessage, OutboxStatus, utcnow
-from .security.ratelimit import CAPPED_KINDS, confirm_mail_budget
+from ..extensions import db
+from ..models import DeliveryAttempt, OutboxMessage, OutboxStatus, utcnow
+from .cap import confirm_mail_budget
+from .kinds import CAPPED
 from .smtp import PERMANENT, CouldNotConnect, Letter, classify, open_connection
 
 log = logging.getLogger(__name__)
 
-HEADERS = {
-    name.lower(): name
-    for name in ("Reply-To", "List-Unsubscribe", "List-Unsubscribe-Post")
-}
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_RETRY = timedelta(hours=1)
 JITTER = 0.2  # +/- 20 %, so a backlog does not come back all at once
-
-
-def refuse_line_break(name: str, value: str) -> None:
-    if "\r" in value or "\n" in value:
-        raise ValueError(f"{name} must not contain a line break: {value!r}")
-
-
-def queue_mail(
-    *, kind, to, subject, text, html="", headers=None, person=None, subscription=None
-) -> OutboxMessage:
-    """Add a mail to the session, uncommitted, so it is committed with the lead.
-
-    Only the header names in `HEADERS` are allowed, and no header, subject or
-    address may hold a line break (header injection): ValueError otherwise.
-    """
-    refuse_line_break("To", to)
-    refuse_line_break("Subject", subject)
-    clean = {}
-    for name, value in (headers or {}).items():
-        if name.lower() not in HEADERS:
-            raise ValueError(f"header {name!r} is not allowed here")
-        refuse_line_break(name, value)
-        clean[HEADERS[name.lower()]] = value
-    for row in (person, subscription):
-        if row is not None and row.id is None:
-            db.session.add(row)
-            db.session.flush()  # gives the new row its id
-    message = OutboxMessage(
-        kind=kind,
-        to_address=to,
-        subject=subject,
-        body_text=text,
-        body_html=html,
-        headers=clean,
-        person_id=person.id if person else None,
-        subscription_id=subscription.id if subscription else None,
-        status=OutboxStatus.QUEUED,
-        next_attempt_at=utcnow(),
-    )
-    db.session.add(message)
-    return message
-
-
-def cancel_queued(subscription_id: int) -> int:
-    """Cancel the mail still waiting for this subscription (on unsubscribe)."""
-    result = db.session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.subscription_id == subscription_id,
-            OutboxMessage.status == OutboxStatus.QUEUED,
-        )
-        .values(status=OutboxStatus.CANCELLED)
-        .execution_options(synchronize_session="fetch")
-    )
-    return result.rowcount
-
-
-def retry(message_id: int) -> OutboxMessage:
-    """Queue a failed or kept message again, due now, with its attempts reset."""
-    message = db.session.get(OutboxMessage, message_id)
-    if message is None:
-        raise LookupError(f"There is no message {message_id}.")
-    if message.status not in (OutboxStatus.FAILED, OutboxStatus.KEPT):
-        raise ValueError(
-            f"Message {message_id} is {message.status}; only failed or kept mail "
-            "can be sent again."
-        )
-    message.status = OutboxStatus.QUEUED
-    message.attempts = 0
-    message.next_attempt_at = utcnow()
-    return message
 
 
 def per_message_budget() -> timedelta:
@@ -121,7 +45,7 @@ def claim_due(limit: int, now: datetime | None = None) -> list[OutboxMessage]:
     Due: queued with next_attempt_at passed, or sending with an expired claim (a
     crashed worker). PostgreSQL skips rows another claimer has locked; on SQLite,
     BEGIN IMMEDIATE (see `database.py`) lets one claimer in at a time.
-    Mail to unconfirmed addresses (`CAPPED_KINDS`) over CONFIRM_MAIL_PER_HOUR stays
+    Mail to unconfirmed addresses (`CAPPED`) over CONFIRM_MAIL_PER_HOUR stays
     queued, unclaimed and with no attempt counted, until the hour has room.
     """
     now = now or utcnow()
@@ -145,9 +69,9 @@ def claim_due(limit: int, now: datetime | None = None) -> list[OutboxMessage]:
         .execution_options(populate_existing=True)
     )
     if budget <= 0:
-        query = query.where(OutboxMessage.kind.not_in(CAPPED_KINDS))
+        query = query.where(OutboxMessage.kind.not_in(CAPPED))
     messages = list(db.session.scalars(query))
-    over = [m for m in messages if m.kind in CAPPED_KINDS][budget:]
+    over = [m for m in messages if m.kind in CAPPED][budget:]
     messages = [m for m in messages if m not in over]
     for message in messages:
         message.status = OutboxStatus.SENDING

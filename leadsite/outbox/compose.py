@@ -1,12 +1,14 @@
-"""The one helper that renders a mail and queues it in the outbox, and the rule for
-links in mail: they start with SITE_URL, never with the request's Host header."""
+"""Composing mail: the one helper that renders a kind's text and HTML templates and
+queues the result, and the rule for links in mail: they start with SITE_URL, never
+with the request's Host header."""
 
 from __future__ import annotations
 
 from flask import current_app, render_template
 
-from .models import OutboxMessage, Person, Subscription
-from .outbox import queue_mail
+from ..models import OutboxMessage, Person, Subscription
+from .kinds import MailKind
+from .queue import queue_mail
 
 
 def absolute_url(endpoint: str, **values) -> str:
@@ -23,11 +25,11 @@ def absolute_url(endpoint: str, **values) -> str:
 
 
 def queue_email(
-    kind: str,
+    kind: MailKind,
     to: str,
-    template: str,
     subject: str,
     *,
+    template: str | None = None,
     person: Person | None = None,
     subscription: Subscription | None = None,
     reply_to: str | None = None,
@@ -38,7 +40,8 @@ def queue_email(
 ) -> OutboxMessage:
     """Render `templates/email/<template>.txt` and `.html` and queue the mail.
 
-    - `kind` names the mail in the outbox ("confirm", "welcome", ...).
+    - `kind` names the mail in the outbox and, unless `template` is given, its
+      templates.
     - `context` goes to both templates, with `site` (the settings), `site_url`,
       `subject`, `unsubscribe_url` and `marketing`. Both templates extend
       `email/_layout.txt` / `email/_layout.html` and fill `{% block body %}`.
@@ -51,6 +54,8 @@ def queue_email(
 
     The mail joins the caller's transaction: commit it together with the lead.
     """
+    kind = MailKind(kind)  # an unknown kind fails here, not after the cap
+    template = template or kind.value
     if marketing and not (unsubscribe_url and one_click_url):
         raise ValueError("marketing mail needs unsubscribe_url and one_click_url")
     context.update(

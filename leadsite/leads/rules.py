@@ -4,8 +4,9 @@
 - A visitor sees the same answer whatever the address's state, and a repeated
   submission creates nothing new: a pending address gets at most one fresh
   confirmation mail per `COOLDOWN`.
-- Mail is queued in the same transaction as the lead, so neither exists without
-  the other; the form's rate-limit count and used token join that transaction.
+- The lead, its consent record, its mail (queued in the outbox) and the form's
+  rate-limit count are one transaction, in the visitor's own request: the lead is
+  in the admin the moment the visitor sees the thank-you page.
 """
 
 from __future__ import annotations
@@ -16,10 +17,9 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from . import lead_mail
-from .consent import CONSENT
-from .extensions import db
-from .models import (
+from ..consent import CONSENT
+from ..extensions import db
+from ..models import (
     Consent,
     ContactMessage,
     Download,
@@ -29,8 +29,9 @@ from .models import (
     SubscriptionStatus,
     utcnow,
 )
-from .outbox import cancel_queued
-from .privacy import lift_suppression
+from ..outbox import cancel_queued
+from ..privacy import lift_suppression
+from . import mail as lead_mail
 
 COOLDOWN = timedelta(minutes=15)
 RETRIES = 5
@@ -50,7 +51,7 @@ class Source:
 
 def retrying(work):
     """Run `work()` and commit it, with whatever the form's checks left in the
-    transaction (its rate-limit count and used token): one write for all of it.
+    transaction (its rate-limit count): one write for all of it.
 
     Two requests for a new address can both find no row and both insert; the loser
     gets IntegrityError, undoes its work alone (a savepoint) and runs it again,

@@ -1,0 +1,163 @@
+"""The lead forms: subscribe (its own page, and the footer on every page), free
+resource, state-guide waitlist and contact. Each view reads its form, hands a valid
+one to its `*_from` function, which makes the lead (`rules`) in this request, and
+redirects to the thank-you page.
+
+`form.verdict()` screens each submission (see `security.bottrap`); what the honeypot
+catches is held for the owner, and the `*_from` functions are what releasing it runs.
+"""
+
+from __future__ import annotations
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+
+from ..consent import CONSENT
+from ..extensions import csrf
+from ..models import Purpose
+from ..security.bottrap import Verdict
+from . import rules
+from .blueprint import bp
+from .forms import (
+    ContactForm,
+    ResourceForm,
+    SubscribeForm,
+    WaitlistForm,
+    fill_source,
+    source_of,
+)
+from .mail import what_for
+
+FOOTER = "footer"
+
+
+def settings():
+    return current_app.extensions["site"].settings
+
+
+@bp.app_context_processor
+def footer_signup():
+    """The footer's subscribe form on every page, and the words forms show."""
+
+    def make_footer_form():
+        form = SubscribeForm(prefix=FOOTER, formdata=None)
+        fill_source(form)
+        return form
+
+    return {"footer_form": make_footer_form, "consent": CONSENT, "what_for": what_for}
+
+
+def subscribe_from(form: SubscribeForm, source_name: str) -> None:
+    rules.opt_in(
+        form.email.canonical,
+        form.name.data or "",
+        Purpose.NEWSLETTER,
+        "",
+        source_of(form, source_name),
+    )
+
+
+def resource_from(form: ResourceForm, source_name: str) -> None:
+    """A stale page may name a resource that is gone: nothing to send then."""
+    if settings().resource(form.resource.data) is None:
+        return
+    rules.request_resource(
+        form.email.canonical,
+        form.name.data or "",
+        form.resource.data,
+        bool(form.newsletter.data),
+        source_of(form, source_name),
+    )
+
+
+def waitlist_from(form: WaitlistForm, source_name: str) -> None:
+    rules.opt_in(
+        form.email.canonical,
+        form.name.data or "",
+        Purpose.WAITLIST,
+        form.state.data,
+        source_of(form, source_name),
+    )
+
+
+def contact_from(form: ContactForm, source_name: str) -> None:
+    rules.send_message(
+        form.email.canonical,
+        form.name.data.strip(),
+        form.message.data.strip(),
+        source_of(form, source_name),
+    )
+
+
+@bp.route("/subscribe", methods=["GET", "POST"])
+@csrf.exempt  # GuardedForm: see security.origin
+def subscribe():
+    """The newsletter sign-up page; the footer form on every page posts here too."""
+    prefix = FOOTER if f"{FOOTER}-email" in request.form else ""
+    form = SubscribeForm(prefix=prefix)
+    fill_source(form)
+    verdict = form.verdict()
+    if verdict is Verdict.HUMAN:
+        subscribe_from(form, f"subscribe-{prefix or 'page'}")
+    if verdict is not Verdict.SHOW:
+        return redirect(url_for(".thanks", kind="subscribe"))
+    return render_template("public/subscribe.html", form=form)
+
+
+@bp.route("/free-resource", methods=["GET", "POST"])
+@bp.route("/free-resource/<slug>", methods=["GET", "POST"])
+@csrf.exempt  # GuardedForm: see security.origin
+def resource(slug: str | None = None):
+    """Ask for a free resource by mail; the link in the mail downloads it."""
+    resources = settings().resources
+    chosen = (
+        settings().resource(slug) if slug else (resources[0] if resources else None)
+    )
+    if chosen is None:
+        abort(404)
+    form = ResourceForm(resource=chosen.slug)
+    fill_source(form)
+    verdict = form.verdict()
+    if verdict is Verdict.HUMAN:
+        resource_from(form, "resource")
+    if verdict is not Verdict.SHOW:
+        return redirect(url_for(".thanks", kind="resource"))
+    return render_template("public/resource.html", form=form, resource=chosen)
+
+
+@bp.route("/state-guides", methods=["GET", "POST"])
+@csrf.exempt  # GuardedForm: see security.origin
+def waitlist():
+    """Join the waitlist for a state's IEP guide."""
+    form = WaitlistForm()
+    fill_source(form)
+    verdict = form.verdict()
+    if verdict is Verdict.HUMAN:
+        waitlist_from(form, "waitlist")
+    if verdict is not Verdict.SHOW:
+        state = form.state.data if form.state.data in settings().waitlist.states else ""
+        return redirect(url_for(".thanks", kind="waitlist", state=state))
+    return render_template("public/waitlist.html", form=form)
+
+
+@bp.route("/contact", methods=["GET", "POST"])
+@csrf.exempt  # GuardedForm: see security.origin
+def contact():
+    """Send the owner a message; stored, then mailed to her."""
+    form = ContactForm()
+    fill_source(form)
+    verdict = form.verdict()
+    if verdict is Verdict.HUMAN:
+        contact_from(form, "contact")
+    if verdict is not Verdict.SHOW:
+        return redirect(url_for(".thanks", kind="contact"))
+    return render_template("public/contact.html", form=form)
+
+
+@bp.get("/thanks/<any(subscribe, resource, waitlist, contact):kind>")
+def thanks(kind: str):
+    """The same answer whatever the address's state: nothing leaks."""
+    state = request.args.get("state", "")
+    state_name = (
+        settings().state_name(state) if state in settings().waitlist.states else ""
+    )
+    return render_template("public/thanks.html", kind=kind, state_name=state_name)

@@ -1,0 +1,24 @@
+"""The outbox: mail is queued in the database in the transaction that makes the lead,
+and a worker delivers it with retries, so no form waits on the mail server and an
+SMTP outage loses nothing.
+
+- `kinds`: every kind of mail, and which share the hourly cap (`cap`).
+- `compose`: render a kind's templates and queue it (`queue_email`); mail links.
+- `queue`: the outbox rows: queue, cancel, queue again.
+- `delivery` and `smtp`: claim due mail, send it, sort failures, retry later.
+- `worker` and `cli`: `flask outbox work` and the owner's outbox commands.
+"""
+
+from .compose import absolute_url, queue_email
+from .delivery import deliver_due
+from .kinds import MailKind
+from .queue import cancel_queued, retry
+
+__all__ = [
+    "MailKind",
+    "absolute_url",
+    "cancel_queued",
+    "deliver_due",
+    "queue_email",
+    "retry",
+]

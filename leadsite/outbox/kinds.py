@@ -1,0 +1,35 @@
+"""Every kind of mail the site sends, in one enum: a kind names its templates
+(`templates/email/<kind>.txt` and `.html`) and says whether the hourly cap on mail
+to unconfirmed addresses applies, so a misspelt kind cannot slip past the cap."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class MailKind(StrEnum):
+    CONFIRM = "confirm"
+    WELCOME = "welcome"
+    RESOURCE = "resource"
+    CONTACT_NOTICE = "contact_notice"
+    CONTACT_REPLY = "contact_reply"
+    COMMENT_CONFIRM = "comment_confirm"
+    COMMENT_NOTICE = "comment_notice"
+    ANNOUNCEMENT = "announcement"
+    STATE_LAUNCH = "state_launch"
+
+    @property
+    def capped(self) -> bool:
+        """Mail to an address nobody has confirmed yet: what a "subscription
+        bomber" would make the site send, so all of it shares the hourly cap."""
+        return self in CAPPED
+
+
+CAPPED = frozenset(
+    {
+        MailKind.CONFIRM,
+        MailKind.COMMENT_CONFIRM,
+        MailKind.RESOURCE,
+        MailKind.CONTACT_REPLY,
+    }
+)
