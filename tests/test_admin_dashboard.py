@@ -137,7 +137,7 @@ def test_dashboard_shows_totals_waitlist_and_charts(app):
     )
     add_message(app, "writer@example.com", "Hello")
     client = signed_in_client(app)
-    client.get(POST)
+    read(client)
 
     page = client.get("/admin/").get_data(as_text=True)
     assert page.count("<h1>") == 1

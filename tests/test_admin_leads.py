@@ -12,9 +12,9 @@ from test_admin_support import add_lead, add_message, signed_in_client
 
 from leadsite.admin import leads as leads_module
 from leadsite.extensions import db
-from leadsite.outbox import queue_email
 from leadsite.models import ContactMessage, DeliveryAttempt, OutboxMessage, Person
 from leadsite.models.admin import AuditEvent
+from leadsite.outbox import queue_email
 
 
 def emails_in(page: str) -> list[str]:

@@ -10,7 +10,6 @@ from test_admin_support import add_lead, add_message, signed_in_client
 
 from leadsite import privacy
 from leadsite.extensions import db
-from leadsite.outbox import queue_email
 from leadsite.models import (
     Consent,
     ContactMessage,
@@ -23,6 +22,7 @@ from leadsite.models import (
 )
 from leadsite.models.admin import AuditEvent
 from leadsite.models.privacy import SuppressedAddress
+from leadsite.outbox import queue_email
 
 ERASE_ME = "erase.me@example.com"
 

@@ -8,9 +8,8 @@ from jinja2 import ChoiceLoader, DictLoader, TemplateNotFound
 
 from leadsite import create_app
 from leadsite.extensions import db
-from leadsite.outbox import absolute_url, queue_email
 from leadsite.models import OutboxMessage, OutboxStatus
-from leadsite.outbox import deliver_due
+from leadsite.outbox import absolute_url, deliver_due, queue_email
 
 KIND_TEMPLATES = {
     "email/hello.txt": (

@@ -26,15 +26,8 @@ from leadsite.models import (
     Subscription,
     utcnow,
 )
-from leadsite.outbox import (
-    cancel_queued,
-    claim_due,
-    deliver_due,
-    lease,
-    queue_mail,
-    retry,
-    retry_delay,
-)
+from leadsite.outbox.delivery import claim_due, deliver_due, lease, retry_delay
+from leadsite.outbox.queue import cancel_queued, queue_mail, retry
 from leadsite.outbox.worker import run_worker
 
 

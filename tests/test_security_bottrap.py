@@ -10,8 +10,8 @@ import time
 
 import pytest
 from conftest import form_on, submit_form
-from test_admin_support import signed_in_client
 from sqlalchemy import func, select
+from test_admin_support import signed_in_client
 
 from leadsite.extensions import db
 from leadsite.models import ContactMessage, HeldSubmission, OutboxMessage, Person
@@ -91,8 +91,7 @@ def test_what_the_honeypot_catches_is_held_never_mailed_and_can_be_released(
         held_id = held.id
     listing = signed_in.get("/admin/spam").text
     assert "p@example.com" in listing and "Release" in listing
-    released = signed_in.post(
-f"/admin/spam/{held_id}/release")
+    released = signed_in.post(f"/admin/spam/{held_id}/release")
     assert released.status_code == 302
     assert "went through" in signed_in.get("/admin/spam").text
     counts = stored(app)

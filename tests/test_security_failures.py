@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 
 from leadsite import create_app, leads
 from leadsite.extensions import db
-from leadsite.models import ContactMessage, OutboxMessage, Person, Submission
+from leadsite.models import ContactMessage, OutboxMessage, Person
 from leadsite.outbox import deliver_due
 
 CONTACT = {"name": "Pat", "email": "p@example.com", "message": "Please call me"}
@@ -52,7 +52,7 @@ def test_a_failed_commit_stores_nothing_and_sends_nothing(
     monkeypatch.undo()
 
     with mail_app.app_context():
-        for model in (Person, ContactMessage, OutboxMessage, Submission):
+        for model in (Person, ContactMessage, OutboxMessage):
             assert db.session.scalar(select(func.count()).select_from(model)) == 0
         deliver_due()
     assert smtp_server.messages == []
