@@ -325,7 +325,9 @@ class Converter:
             alt = escape(" ".join((item.get("altText") or title).split()))
             pictures.append(self.picture(ref, alt, None, ""))
         if pictures:
-            self.note(f"a gallery of {len(pictures)}, shown as its pictures in a row")
+            self.note(
+                f"a gallery of {len(pictures)}, shown as its pictures one after another"
+            )
         return "\n\n".join(p for p in pictures if p)
 
     def collapsible(self, node: dict) -> str:
