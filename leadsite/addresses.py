@@ -28,3 +28,11 @@ def canonical_email(raw: str) -> str:
         ) from exc
     local, _, domain = result.normalized.rpartition("@")
     return f"{local}@{domain.lower()}"
+
+
+def same_address(column, email: str):
+    """A SQL condition: `column` holds `email` in any letter case. Used wherever an
+    address is looked up, so an opt-out under one spelling covers every spelling."""
+    from sqlalchemy import func
+
+    return func.lower(column) == email.lower()

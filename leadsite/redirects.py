@@ -4,18 +4,30 @@ Links to the Wix site live on in search results, bookmarks and other people's pa
 Targets are paths on this site (never built from the Host header) and keep the query
 string, so campaign tags such as `utm_source` still arrive.
 
+Where the import recorded an old address (a category whose Wix slug is not its
+label's, a post whose slug changed), that record wins; see `wix.store`. A topic
+address leads to its tag page only when the page is live, else to the blog.
+
 `/blog` keeps strict slashes: the blog owns `/blog/`, and this rule only catches the
 address without the slash (Werkzeug's own slash redirect would be a 308).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, request
+from pathlib import Path
 
-from .posts import tag_slug
+from flask import Blueprint, abort, current_app, redirect, request
+
+from .posts import library, tag_slug
 from .wix.slugs import slugify
+from .wix.store import read_redirects
 
 bp = Blueprint("redirects", __name__)
+
+
+def recorded(path: str) -> str | None:
+    """Where the import said this old address now is, if it said."""
+    return read_redirects(Path(current_app.config["SITE_DIR"])).get(path)
 
 
 def moved(path: str):
@@ -29,6 +41,8 @@ def moved(path: str):
 @bp.get("/single-post/<int:year>/<int:month>/<int:day>/<slug>")
 def post(slug: str, **_date):
     """A Wix post address: the importer gave the post the same slug."""
+    if target := recorded(f"/post/{slug}"):
+        return moved(target)
     ours = slugify(slug)
     if not ours:
         abort(404)
@@ -53,5 +67,9 @@ def blog_index(number: int | None = None):
 @bp.get("/blog/hashtags/<name>")
 def tag(name: str):
     """Wix's category and tag pages: the importer made every category a tag."""
-    ours = tag_slug(name)
-    return moved(f"/blog/tag/{ours}" if ours else "/blog/")
+    kind = request.path.split("/")[2]
+    target = recorded(f"/blog/{kind}/{name}") or f"/blog/tag/{tag_slug(name)}"
+    live = target.startswith("/blog/tag/") and library().tagged(
+        target.removeprefix("/blog/tag/")
+    )
+    return moved(target if live else "/blog/")

@@ -96,3 +96,25 @@ def test_contact(app, live_server, page, smtp_server):
         "alex@example.com",
         "owner@site.test",
     ]
+
+
+def test_a_quick_person_is_a_lead_at_once_and_gets_the_mail(
+    app, live_server, page, smtp_server
+):
+    """A browser that fills the address for her: she presses the button a second
+    after the page loads. Nothing makes her wait or drops her."""
+    from sqlalchemy import select
+
+    from leadsite.extensions import db
+    from leadsite.models import Person
+
+    page.goto(live_server.url + "/free-resource")
+    page.wait_for_timeout(1000)
+    page.locator("main").get_by_label("Email address").fill("quick@example.com")
+    page.get_by_role("button", name="Email me the download link").click()
+    assert "Check your email" in page.get_by_role("heading", level=1).inner_text()
+    with app.app_context():  # a lead the moment she sees the thank-you page
+        assert db.session.scalars(select(Person.email)).all() == ["quick@example.com"]
+    link = delivered_link(app, smtp_server, "/download/")
+    assert smtp_server.messages[-1]["To"] == "quick@example.com"
+    assert link.startswith(live_server.url + "/download/")

@@ -17,6 +17,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ..addresses import same_address
 from ..consent import CONSENT
 from ..extensions import db
 from ..models import (
@@ -72,8 +73,11 @@ def retrying(work):
 
 
 def person_for(email: str, name: str = "") -> Person:
-    """The person with this canonical address, created if new; a name fills a gap."""
-    person = db.session.scalar(select(Person).where(Person.email == email))
+    """The person with this address in any letter case (the first recorded), created
+    if new; a name fills a gap."""
+    person = db.session.scalar(
+        select(Person).where(same_address(Person.email, email)).order_by(Person.id)
+    )
     if person is None:
         person = Person(email=email, name=name)
         db.session.add(person)

@@ -31,6 +31,17 @@ CSV_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
     "--overwrite", is_flag=True, help="Replace posts and pictures already there."
 )
 @click.option(
+    "--categories",
+    type=CSV_FILE,
+    help="Wix's Categories export, to name the posts' categories.",
+)
+@click.option("--tags", type=CSV_FILE, help="An export of Wix's tags, same columns.")
+@click.option(
+    "--author",
+    help="The byline for posts whose author Wix gives as a member id "
+    "(default: none, so the blog shows the owner).",
+)
+@click.option(
     "--image-base-url",
     default=WIX_MEDIA_URL,
     show_default=True,
@@ -41,6 +52,9 @@ def import_posts_command(
     site_dir: Path | None,
     skip_images: bool,
     overwrite: bool,
+    categories: Path | None,
+    tags: Path | None,
+    author: str | None,
     image_base_url: str,
 ) -> None:
     """Turn Wix's Blog Posts export (CSV_FILE) into posts in site/posts/.
@@ -57,6 +71,9 @@ def import_posts_command(
         skip_images=skip_images,
         overwrite=overwrite,
         image_base_url=image_base_url,
+        categories=categories,
+        tags=tags,
+        author=author,
     )
     try:
         report = import_posts(csv_file, options)
@@ -113,6 +130,12 @@ def post_report_lines(report: PostReport) -> list[str]:
         "Covers described by the post's title for now; replace cover alt with a few "
         "words on what the picture shows:",
         report.covers,
+    )
+    for slug, notes in report.notes.items():
+        lines += section(f"Not converted exactly in {slug}:", notes)
+    lines += section(
+        "Old addresses now leading to the new pages:",
+        [f"{old} -> {new}" for old, new in sorted(report.redirects.items())],
     )
     lines += section("Problems (these rows were not imported):", report.problems)
     if report.imported:

@@ -3,7 +3,9 @@ people and newsletter subscriptions.
 
 Rules, in order of precedence:
 - an address on the suppression list (someone erased) is skipped, never stored;
-- an unsubscribed address is never made a subscriber again;
+- an unsubscribed or bouncing address is never made a subscriber again;
+- addresses are matched in any letter case: one row saying no (unsubscribed,
+  bouncing) keeps every spelling of that address from being subscribed;
 - "Subscribed" becomes a confirmed newsletter subscription with a consent record;
   "Unsubscribed" an unsubscribed one (an active subscription here is unsubscribed
   too: when in doubt, do not mail); any other status records the person only.
@@ -18,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from ..addresses import AddressError, canonical_email
+from ..addresses import AddressError, canonical_email, same_address
 from ..extensions import db
 from ..models import Consent, Person, Purpose, Subscription, SubscriptionStatus
 from ..models.types import utcnow
@@ -32,7 +34,22 @@ STATUS = (
     "Subscription Status",
     "Status",
 )
-CREATED = ("Created At", "Created Date", "Created", "Date Created")
+CREATED = (
+    "Created At (UTC+0)",
+    "Created At (UTC)",
+    "Created At",
+    "Created Date",
+    "Creation Date",
+    "Created",
+    "Date Created",
+)
+# Wix's deliverability column: an address that bounces is never subscribed.
+DELIVERABILITY = (
+    "Email Deliverability Status",
+    "Email Deliverability",
+    "Deliverability",
+)
+BOUNCING = {"bounced", "bouncing", "invalid", "inactive", "spam complaint"}
 REQUIRED = {"Email": EMAIL}
 
 SUBSCRIBED = {"subscribed", "confirmed"}
@@ -61,6 +78,13 @@ class Importer:
     wording_version: str
     report: ContactReport = field(default_factory=ContactReport)
     seen: dict[str, int] = field(default_factory=dict)
+    said_no: set[str] = field(default_factory=set)  # lowercased addresses
+
+    def read_refusals(self, rows: list[Row]) -> None:
+        """Every address (any spelling) the file marks unsubscribed or bouncing."""
+        for row in rows:
+            if status_of(row) in UNSUBSCRIBED or bouncing(row):
+                self.said_no.add(row.get(*EMAIL).strip().lower())
 
     def row(self, row: Row) -> None:
         """Import one row, or report why it was skipped."""
@@ -68,9 +92,17 @@ class Importer:
         if email is None:
             return
         created = self.created_date(row)
-        person = db.session.scalar(select(Person).where(Person.email == email))
+        person = db.session.scalar(
+            select(Person).where(same_address(Person.email, email)).order_by(Person.id)
+        )
         subscription = newsletter_of(person)
-        status = " ".join(row.get(*STATUS).lower().replace("_", " ").split())
+        status = status_of(row)
+        if status in SUBSCRIBED and email.lower() in self.said_no:
+            self.report.notes.append(
+                f"row {row.number}: this address (in some spelling) is unsubscribed "
+                "or bouncing elsewhere in the file; recorded as unsubscribed"
+            )
+            status = "unsubscribed"
         if status in SUBSCRIBED:
             self.subscribe(row, email, person, subscription, created)
         elif status in UNSUBSCRIBED:
@@ -93,13 +125,14 @@ class Importer:
                 row, "not a usable email address" if written else "no email address"
             )
             return None
-        if email in self.seen:
-            self.skip(row, f"duplicate row (same address as row {self.seen[email]})")
-            return None
-        self.seen[email] = row.number
         if is_suppressed(email):
             self.skip(row, "erased at the person's request (suppressed)", hide=True)
             return None
+        key = email.lower()
+        if key in self.seen:
+            self.skip(row, f"duplicate row (same address as row {self.seen[key]})")
+            return None
+        self.seen[key] = row.number
         return email
 
     def created_date(self, row: Row) -> datetime | None:
@@ -218,6 +251,14 @@ def newsletter_of(person: Person | None) -> Subscription | None:
     )
 
 
+def status_of(row: Row) -> str:
+    return " ".join(row.get(*STATUS).lower().replace("_", " ").split())
+
+
+def bouncing(row: Row) -> bool:
+    return " ".join(row.get(*DELIVERABILITY).lower().split()) in BOUNCING
+
+
 def name_of(row: Row) -> str:
     full = row.get("Name", "Full Name")
     if not full:
@@ -230,7 +271,9 @@ def import_contacts(csv_path: Path, today: date | None = None) -> ContactReport:
     today = today or utcnow().date()
     importer = Importer(page=csv_path.name[:500], wording_version=f"{FORM}-{today}")
     try:
-        for row in read_rows(csv_path, REQUIRED):
+        rows = list(read_rows(csv_path, REQUIRED))
+        importer.read_refusals(rows)
+        for row in rows:
             importer.row(row)
             db.session.flush()
         db.session.commit()

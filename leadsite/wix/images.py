@@ -56,6 +56,11 @@ def source_url(base_url: str, media: str) -> str:
 
 def download(url: str, target: Path, timeout: float = TIMEOUT_SECONDS) -> None:
     """Fetch an image to `target` (written whole or not at all); raise DownloadError."""
+    write_atomically(target, fetch(url, timeout))
+
+
+def fetch(url: str, timeout: float = TIMEOUT_SECONDS) -> bytes:
+    """The bytes of an image; raise DownloadError."""
     request = urllib.request.Request(url, headers={"User-Agent": "leadsite-import"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -70,7 +75,7 @@ def download(url: str, target: Path, timeout: float = TIMEOUT_SECONDS) -> None:
         raise DownloadError(f"not a picture (the server sent {kind})")
     if len(data) > MAX_BYTES:
         raise DownloadError(f"larger than {MAX_BYTES // (1024 * 1024)} MB")
-    write_atomically(target, data)
+    return data
 
 
 def write_atomically(target: Path, data: bytes) -> None:

@@ -1,9 +1,11 @@
-"""Wix's Blog Posts CSV export turned into `site/posts/<slug>.md` files.
+"""Wix's Blog Posts CSV export read into a neutral list of `ImportedPost`s.
 
-Each post gets YAML front matter and a Markdown body converted from its rich content
-(see `ricos`); its pictures are copied to `site/media/<slug>/`. The output depends
-only on the CSV and the pictures, so a second run writes the same bytes. A post whose
-file exists is left alone unless `overwrite` is set.
+Each has its front matter (the keys of `leadsite.posts.PostMeta`), a Markdown body
+converted from its rich content (see `ricos`), its pictures (fetched bytes), the old
+addresses that should lead to it, and notes on what was not converted exactly. One
+writer (`store.write_files`) then saves them; it is the only part that knows where
+posts live. The output depends only on the exports and the pictures, so a second
+run writes the same bytes; a post already there is left alone unless `overwrite`.
 """
 
 from __future__ import annotations
@@ -15,11 +17,11 @@ from pathlib import Path
 
 import yaml
 
-from ..posts import tag_slug
 from . import images
-from .csvfile import Row, parse_datetime, read_rows, split_list
+from .csvfile import Row, parse_datetime, read_rows
 from .ricos import Converter, escape, escape_line_starts
 from .slugs import slugify
+from .taxonomy import Labels, author_of, tags_of
 
 REQUIRED = {"Title": ("Title",)}
 DRAFT_WORDS = {"draft", "unpublished", "scheduled"}
@@ -32,6 +34,21 @@ class ImportOptions:
     skip_images: bool = False
     overwrite: bool = False
     image_base_url: str = images.WIX_MEDIA_URL
+    categories: Path | None = None  # Wix's Categories export
+    tags: Path | None = None  # an export of tags, same columns
+    author: str | None = None  # the byline for posts written by a member id
+
+
+@dataclass
+class ImportedPost:
+    """One post as read from the export, ready for a writer."""
+
+    slug: str
+    front: dict
+    body: str
+    media: dict[str, bytes] = field(default_factory=dict)  # file name -> bytes
+    redirects: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -47,6 +64,8 @@ class PostReport:
     unknown: dict[str, list[str]] = field(default_factory=dict)
     plain_text: list[str] = field(default_factory=list)
     covers: list[str] = field(default_factory=list)
+    notes: dict[str, list[str]] = field(default_factory=dict)  # slug -> notes
+    redirects: dict[str, str] = field(default_factory=dict)
     undescribed: list[tuple[str, str]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
@@ -63,6 +82,7 @@ class ImagePlacer:
         self.options = options
         self.report = report
         self.done: dict[str, str | None] = {}
+        self.files: dict[str, bytes] = {}
 
     def __call__(self, ref: str) -> str | None:
         if not ref:
@@ -83,40 +103,68 @@ class ImagePlacer:
             self.report.left_out.append((self.slug, url))
             return None
         name = images.file_name(media)
-        target = self.options.site_dir / "media" / self.slug / name
-        shown = f"media/{self.slug}/{name}"
-        if target.exists() and not self.options.overwrite:
-            self.report.kept_images.append(shown)
-        else:
-            try:
-                images.download(url, target)
-            except images.DownloadError as exc:
-                self.report.failed_images.append((self.slug, url, str(exc)))
-                return None
-            self.report.downloaded.append(shown)
+        try:
+            self.files[name] = images.fetch(url)
+        except images.DownloadError as exc:
+            self.report.failed_images.append((self.slug, url, str(exc)))
+            return None
         return f"/media/{self.slug}/{name}"
 
 
 def import_posts(csv_path: Path, options: ImportOptions) -> PostReport:
-    """Import every row of the export; problems with one row never stop the others."""
+    """Read the exports, then write the posts with today's writer."""
+    from .store import FileStore
+
+    store = FileStore(options.site_dir, options.overwrite)
     report = PostReport()
-    seen: set[str] = set()
-    for row in read_rows(csv_path, REQUIRED):
-        import_row(row, options, report, seen)
+    posts = read_posts(csv_path, options, report, store.has)
+    store.write(posts, report)
     return report
 
 
-def import_row(row: Row, options: ImportOptions, report: PostReport, seen: set) -> None:
+@dataclass
+class Reading:
+    """What every row of one import shares."""
+
+    options: ImportOptions
+    report: PostReport
+    present: object  # slug -> bool: a post the writer already has (left alone)
+    categories: Labels
+    tags: Labels
+    seen: set[str] = field(default_factory=set)
+
+
+def read_posts(csv_path, options, report, present) -> list[ImportedPost]:
+    """Every row of the export as an ImportedPost; a row's problems never stop the
+    others. Posts `present(slug)` says are there already are only listed as skipped
+    (unless `overwrite`)."""
+    from .taxonomy import redirects
+
+    reading = Reading(
+        options,
+        report,
+        present,
+        Labels.read(options.categories),
+        Labels.read(options.tags),
+    )
+    report.redirects.update(redirects("categories", reading.categories))
+    report.redirects.update(redirects("tags", reading.tags))
+    rows = read_rows(csv_path, REQUIRED)
+    return [post for row in rows if (post := read_row(row, reading))]
+
+
+def read_row(row: Row, reading: Reading) -> ImportedPost | None:
+    options, report, seen = reading.options, reading.report, reading.seen
     title = row.get("Title")
     page_url = row.get("Post Page URL", "URL").rstrip("/")
     slug = slugify(row.get("Slug") or page_url.rsplit("/", 1)[-1] or title)
     where = f"row {row.number}" + (f" ({slug})" if slug else "")
     if not title or not slug:
         report.problems.append(f"{where}: no title; left out")
-        return
+        return None
     if slug in seen:
         report.problems.append(f"{where}: a second post with this slug; left out")
-        return
+        return None
     seen.add(slug)
     published = parse_datetime(row.get("Published Date", "Publish Date", "Date"))
     if published is None:
@@ -124,34 +172,61 @@ def import_row(row: Row, options: ImportOptions, report: PostReport, seen: set) 
             f"{where}: no readable Published Date; left out (drafts have none: "
             "publish the post on Wix first, or write it here by hand)"
         )
-        return
-    path = options.site_dir / "posts" / f"{slug}.md"
-    if path.exists() and not options.overwrite:
+        return None
+    if reading.present(slug) and not options.overwrite:
         report.skipped.append(slug)
-        return
+        return None
 
     place = ImagePlacer(slug, options, report)
-    cover = place(row.get("Cover Image", "Cover", "Main Image", "Featured Image"))
-    body, converter, from_plain = post_body(row, place)
+    cover_ref = row.get("Cover Image", "Cover", "Main Image", "Featured Image")
+    shown = row.get("Cover Image Displayed", "Cover Displayed").lower()
+    notes = []
+    if cover_ref and shown in ("false", "no", "0"):
+        notes.append(
+            "cover: Wix did not show the cover on the post's page, so it is left out"
+        )
+        cover_ref = ""
+    cover = place(cover_ref)
+    body, converter, from_plain = post_body(row, place, images.media_id(cover_ref))
+    notes += converter.notes
     for kind in sorted(converter.unknown):
         report.unknown.setdefault(kind, []).append(slug)
+        notes.append(f"{kind}: not converted; its words were kept as paragraphs")
     report.undescribed += [(slug, address) for address in converter.undescribed]
     if from_plain:
         report.plain_text.append(slug)
 
-    if cover:
+    if cover and not converter.cover_alt:
         report.covers.append(slug)
-    front = front_matter(row, title, slug, published.date(), cover)
-    images.write_atomically(path, render_post(front, body).encode("utf-8"))
-    report.imported.append(slug)
+    tags, missing = tags_of(row, reading.categories, reading.tags)
+    if missing:
+        notes.append(
+            "tags: these Wix ids are in no Categories or Tags export given, so they "
+            f"were left out: {', '.join(missing)}"
+        )
+    byline = author_of(row, options.author)
+    front = front_matter(row, title, slug, published.date(), cover, byline)
+    front["tags"] = tags
+    if cover and converter.cover_alt:
+        front["cover"]["alt"] = converter.cover_alt
+    if notes:
+        report.notes[slug] = notes
+    old = row.get("Post Page URL", "URL").rstrip("/").rsplit("/", 1)[-1]
+    redirects = {f"/post/{old}": f"/blog/{slug}"} if old and old != slug else {}
+    return ImportedPost(slug, front, body, place.files, redirects, notes)
 
 
 def front_matter(
-    row: Row, title: str, slug: str, published: date, cover: str | None
+    row: Row,
+    title: str,
+    slug: str,
+    published: date,
+    cover: str | None,
+    author: str | None,
 ) -> dict:
     """The keys the blog reads (see `leadsite.posts.PostMeta`), in a fixed order."""
     front: dict = {"title": title, "slug": slug}
-    if author := row.get("Author", "Author Name", "Writer"):
+    if author:
         front["author"] = author
     front["published"] = published
     updated = parse_datetime(row.get("Last Published Date", "Updated Date"))
@@ -162,7 +237,7 @@ def front_matter(
         or summarise(row.get("Plain Content"))
         or title
     )
-    front["tags"] = tags_of(row)
+    front["tags"] = []
     if cover:
         # Wix keeps no description of a cover; the title stands in until the owner
         # writes one (the report asks her to).
@@ -171,9 +246,11 @@ def front_matter(
     return front
 
 
-def post_body(row: Row, place: ImagePlacer) -> tuple[str, Converter, bool]:
+def post_body(
+    row: Row, place: ImagePlacer, cover: str | None
+) -> tuple[str, Converter, bool]:
     """Markdown from Rich Content, or from Plain Content when there is none usable."""
-    converter = Converter(place)
+    converter = Converter(place, cover)
     try:
         document = json.loads(row.get("Rich Content", "Content") or "null")
     except ValueError:
@@ -200,16 +277,6 @@ def summarise(text: str) -> str:
     if len(words) <= SUMMARY_LENGTH:
         return words
     return words[:SUMMARY_LENGTH].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
-
-
-def tags_of(row: Row) -> list[str]:
-    """Tags then categories, by name; two names with one tag page count once."""
-    names = split_list(row.get("Tags")) + split_list(row.get("Categories"))
-    by_slug: dict[str, str] = {}
-    for name in names:
-        if (key := tag_slug(name)) and key not in by_slug:
-            by_slug[key] = name
-    return list(by_slug.values())
 
 
 def render_post(front: dict, body: str) -> str:
