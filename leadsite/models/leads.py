@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -30,7 +30,6 @@ class Person(db.Model):
     """One person per canonical email address (see `leadsite.addresses`)."""
 
     __tablename__ = "people"
-
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(100), default="")
@@ -48,6 +47,10 @@ class Person(db.Model):
 
     def __repr__(self) -> str:
         return f"<Person {self.id} {self.email}>"
+
+
+# Addresses are looked up in any letter case (`addresses.same_address`).
+Index("ix_people_email_lower", func.lower(Person.email))
 
 
 class Subscription(db.Model):
