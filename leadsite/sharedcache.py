@@ -9,7 +9,7 @@ so they are never kept by anyone.
 
 from __future__ import annotations
 
-from flask import Flask, request, session
+from flask import Flask, request
 
 PUBLIC_PAGES = frozenset(
     {
@@ -41,7 +41,6 @@ def shareable(response):
         and request.endpoint in PUBLIC_PAGES
         and response.status_code == 200
         and not response.is_streamed
-        and not session.accessed
     ):
         response.headers["Cache-Control"] = PUBLIC_CACHE_CONTROL
         response.add_etag(weak=True)

@@ -112,9 +112,7 @@ def test_person_page_shows_consent_mail_downloads_and_messages(app):
     add_message(app, "ann@example.com", "When is the California guide ready?")
     with app.app_context():
         person = db.session.scalar(select(Person))
-        message = queue_email(
-            "welcome", person.email, "welcome", "Welcome", person=person
-        )
+        message = queue_email("welcome", person.email, "Welcome", person=person)
         message.status = "failed"
         message.last_error = "550 mailbox unavailable"
         db.session.commit()
@@ -161,16 +159,16 @@ def test_inbox_marks_messages_read_and_handled(app):
 
 def test_mail_view_shows_attempts_and_retries_failed_mail(app):
     with app.app_context():
-        kept = queue_email("welcome", "k@example.com", "welcome", "Kept one")
+        kept = queue_email("welcome", "k@example.com", "Kept one")
         kept.status = "kept"
-        failed = queue_email("welcome", "f@example.com", "welcome", "Failed one")
+        failed = queue_email("welcome", "f@example.com", "Failed one")
         failed.status = "failed"
         failed.attempts = 30
         db.session.flush()
         db.session.add(
             DeliveryAttempt(message_id=failed.id, outcome="permanent", detail="550 no")
         )
-        sent = queue_email("welcome", "s@example.com", "welcome", "Sent one")
+        sent = queue_email("welcome", "s@example.com", "Sent one")
         sent.status = "sent"
         db.session.commit()
         kept_id, failed_id, sent_id = kept.id, failed.id, sent.id

@@ -48,16 +48,13 @@ def fill_history(app) -> None:
     with app.app_context():
         person = db.session.scalar(select(Person).where(Person.email == ERASE_ME))
         db.session.add(Download(person=person, resource="first-iep-meeting-checklist"))
-        sent = queue_email(
-            "welcome", ERASE_ME, "welcome", "Welcome", person=person, name="Erin"
-        )
+        sent = queue_email("welcome", ERASE_ME, "Welcome", person=person, name="Erin")
         sent.status = "sent"
         db.session.flush()
         db.session.add(DeliveryAttempt(message_id=sent.id, outcome="sent"))
         queue_email(
             "confirm",
             ERASE_ME,
-            "confirm",
             "Please confirm",
             subscription=person.subscriptions[1],
             confirm_url="http://site.test/confirm/x",
@@ -67,13 +64,12 @@ def fill_history(app) -> None:
         queue_email(  # the owner's notice names the person only in Reply-To
             "contact_notice",
             "owner@site.test",
-            "contact_notice",
             "New message from your website",
             reply_to=ERASE_ME,
             message=message,
             email=ERASE_ME,
         )
-        queue_email("welcome", "keep@example.com", "welcome", "Welcome", name="")
+        queue_email("welcome", "keep@example.com", "Welcome", name="")
         db.session.commit()
 
 

@@ -23,7 +23,7 @@ from test_comments_support import (
 
 from leadsite.comments.text import comment_html
 from leadsite.extensions import db
-from leadsite.models import Comment, Consent, Person, Subscription
+from leadsite.models import Comment, Consent, HeldSubmission, Person, Subscription
 
 
 @pytest.fixture
@@ -222,15 +222,20 @@ def test_mistakes_come_back_clearly_with_everything_typed(app, client, fields, e
         assert db.session.scalar(select(func.count(Person.id))) == 0
 
 
-def test_a_bot_gets_the_same_page_and_nothing_is_stored(app, client):
+def test_a_bot_gets_the_same_page_and_its_comment_is_held(app, client):
     human = leave_comment(client, email="human@example.com")
-    bot = leave_comment(client, email="bot@example.com", website="http://spam.example")
+    bot = leave_comment(
+        client, email="bot@example.com", leave_blank="http://spam.example"
+    )
     assert bot.status_code == 302
     assert bot.headers["Location"] == human.headers["Location"]
     assert [c[0] for c in comments(app)] == ["Robin"]
     with app.app_context():
         emails = db.session.scalars(select(Person.email)).all()
+        held = db.session.scalars(select(HeldSubmission)).one()
     assert emails == ["human@example.com"]
+    assert (held.form, held.field("email")) == ("comment", "bot@example.com")
+    assert held.target == "meeting-notes"
 
 
 def test_the_comment_form_shares_the_lead_forms_rate_limit(app, client):

@@ -76,8 +76,9 @@ def test_subscribe_double_opt_in_welcome_and_one_click_unsubscribe(
             "utm_source": "instagram",
             "utm_medium": "social",
             "utm_campaign": "fall",
-            "referrer": "https://l.instagram.com/",
         },
+        # Another site sent her straight to the button (our own pages are `page`).
+        headers={"Referer": "https://l.instagram.com/"},
     )
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)

@@ -9,7 +9,7 @@ from jinja2 import ChoiceLoader, DictLoader, TemplateNotFound
 from leadsite import create_app
 from leadsite.extensions import db
 from leadsite.models import OutboxMessage, OutboxStatus
-from leadsite.outbox import absolute_url, deliver_due, queue_email
+from leadsite.outbox import MailKind, absolute_url, deliver_due, queue_email
 
 KIND_TEMPLATES = {
     "email/hello.txt": (
@@ -41,10 +41,10 @@ def ctx(app):
 
 def queue_hello(**options) -> OutboxMessage:
     message = queue_email(
-        "hello",
+        MailKind.WELCOME,
         "parent@example.com",
-        "hello",
         "Hello from Dana",
+        template="hello",
         name=options.pop("name", "Sam"),
         link="http://site.test/some/link",
         **options,
@@ -56,7 +56,7 @@ def queue_hello(**options) -> OutboxMessage:
 def test_renders_text_and_html_in_the_layout(ctx):
     message = queue_hello()
     assert (message.kind, message.to_address, message.subject) == (
-        "hello",
+        "welcome",
         "parent@example.com",
         "Hello from Dana",
     )
@@ -133,9 +133,17 @@ def test_reply_to_is_set_and_checked(ctx):
 
 def test_both_templates_are_required(ctx):
     with pytest.raises(TemplateNotFound):
-        queue_email("x", "parent@example.com", "only_text", "Subject")
+        queue_email("welcome", "parent@example.com", "Subject", template="only_text")
     with pytest.raises(TemplateNotFound):
-        queue_email("x", "parent@example.com", "no_such_mail", "Subject")
+        queue_email("welcome", "parent@example.com", "Subject", template="no_such")
+
+
+def test_a_misspelt_kind_is_refused_before_anything_is_queued(ctx):
+    """Every kind is in MailKind, so none can slip past the hourly cap."""
+    with pytest.raises(ValueError, match="confrim"):
+        queue_email("confrim", "parent@example.com", "Subject")
+    assert db.session.scalars(db.select(OutboxMessage)).all() == []
+    assert MailKind("confirm").capped and not MailKind("welcome").capped
 
 
 def test_absolute_url_uses_site_url_not_the_host_header(app):

@@ -46,7 +46,7 @@ def queue(count: int = 1, **fields) -> list[int]:
     messages = []
     for n in range(count):
         values = {
-            "kind": "test",
+            "kind": "welcome",
             "to": f"parent{n}@example.com",
             "subject": f"Mail number {n}",
             "text": f"Hello, this is mail number {n}.",

@@ -46,7 +46,9 @@ def test_json_ld_is_readable_under_the_policy(live_server, page):
 
 def test_the_honeypot_is_hidden_and_skipped_by_the_keyboard(live_server, page):
     page.goto(live_server.url + "/contact")
-    wrapper = page.locator("main div[aria-hidden='true']:has(input[name='website'])")
+    wrapper = page.locator(
+        "main div[aria-hidden='true']:has(input[name='leave_blank'])"
+    )
     box = wrapper.bounding_box()
     assert box["width"] <= 1 and box["height"] <= 1  # clipped to one pixel
     assert wrapper.evaluate("e => getComputedStyle(e).overflow") == "hidden"
@@ -55,7 +57,7 @@ def test_the_honeypot_is_hidden_and_skipped_by_the_keyboard(live_server, page):
     for _ in range(6):
         page.keyboard.press("Tab")
         focused.append(page.evaluate("document.activeElement.name || ''"))
-    assert "website" not in focused and "footer-website" not in focused
+    assert "leave_blank" not in focused and "footer-leave_blank" not in focused
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
     # The accessibility tree has no trace of it.

@@ -9,8 +9,9 @@ from flask_sqlalchemy.session import Session
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from leadsite import create_app, leads
+from leadsite import create_app
 from leadsite.extensions import db
+from leadsite.leads import links
 from leadsite.models import ContactMessage, OutboxMessage, Person
 from leadsite.outbox import deliver_due
 
@@ -86,7 +87,7 @@ def test_a_disk_error_gets_a_friendly_503(app, client, monkeypatch):
     def full_disk(_resource):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(leads, "app_resource_pdf", full_disk)
+    monkeypatch.setattr(links, "app_resource_pdf", full_disk)
     submit_form(client, "/free-resource", {"email": "r@example.com"})
     with app.app_context():
         from leadsite.leads.mail import download_url

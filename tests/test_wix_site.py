@@ -17,8 +17,8 @@ from sqlalchemy import select
 from test_wix_posts import FIXTURES, files_under, image_server, write_csv  # noqa: F401
 
 from leadsite.extensions import db
+from leadsite.leads.rules import Source, opt_in
 from leadsite.models import Person, Purpose, Subscription, SubscriptionStatus
-from leadsite.signups import Source, opt_in
 
 RICH = (FIXTURES / "rich-content-full.json").read_text(encoding="utf-8")
 MEMBER = "c5a0f0b1-9d1e-4c2b-8a57-2f6a1d3e4b5c"

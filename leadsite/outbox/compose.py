@@ -54,7 +54,7 @@ def queue_email(
 
     The mail joins the caller's transaction: commit it together with the lead.
     """
-    kind = MailKind(kind)  # an unknown kind fails here, not after the cap
+    kind = MailKind(kind)  # an unknown kind fails here, before the hourly cap
     template = template or kind.value
     if marketing and not (unsubscribe_url and one_click_url):
         raise ValueError("marketing mail needs unsubscribe_url and one_click_url")

@@ -36,6 +36,7 @@ def queue_mail(
     Only the header names in `HEADERS` are allowed, and no header, subject or
     address may hold a line break (header injection): ValueError otherwise.
     """
+    kind = MailKind(kind)  # an unknown kind fails here, before the hourly cap
     refuse_line_break("To", to)
     refuse_line_break("Subject", subject)
     clean = {}

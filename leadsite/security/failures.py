@@ -27,7 +27,7 @@ def visible_fields(form) -> list:
     return [
         f
         for f in form
-        if f.type not in hidden and f.name != form.website.name and f.data
+        if f.type not in hidden and f.name != form.leave_blank.name and f.data
     ]
 
 
