@@ -5,14 +5,17 @@ sign-in from the Account page, and the list of her sign-ins with sign-out."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 import pytest
+from conftest import build_app, close_app
 from sqlalchemy import select, update
 from test_admin_support import OWNER, PASSWORD, make_owner, sign_in, signed_in_client
 
 from leadsite.admin import resets
+from leadsite.admin.words import admin_time, plural
+from leadsite.content import SiteError, load_settings
 from leadsite.extensions import db
 from leadsite.models import OutboxMessage, utcnow
 from leadsite.models.admin import AdminSession, AdminUser, PasswordReset
@@ -267,3 +270,80 @@ def test_one_session_cannot_be_ended_by_another_account(app):
         )
     second.post(f"/admin/account/sessions/{first_id}/end")
     assert first.get("/admin/").status_code == 200
+
+
+def test_the_admin_has_its_own_layout_and_her_time_zone(app):
+    client = signed_in_client(app)
+    with app.app_context():
+        db.session.execute(
+            update(AdminUser).values(
+                password_changed_at=datetime(2026, 7, 1, 14, 3, tzinfo=UTC)
+            )
+        )
+        db.session.commit()
+    page = client.get("/admin/account").get_data(as_text=True)
+    assert 'class="site-footer"' not in page and "footer-signup" not in page
+    assert 'aria-label="Main"' not in page  # the public menu
+    assert '<span class="admin-badge">Admin</span>' in page
+    assert (
+        'Last changed <time datetime="2026-07-01T14:03:00Z">'
+        "Jul 1, 2026, 10:03 AM EDT</time>" in page
+    )
+
+
+def test_times_follow_the_time_zone_setting(app_config, site_dir):
+    settings = site_dir / "settings.toml"
+    text = settings.read_text().replace("America/New_York", "America/Los_Angeles")
+    settings.write_text(text)
+    app = build_app(app_config)
+    try:
+        with app.app_context():
+            winter = datetime(2026, 1, 5, 17, 30, tzinfo=UTC)
+            assert str(admin_time(winter)) == (
+                '<time datetime="2026-01-05T17:30:00Z">Jan 5, 2026, 9:30 AM PST</time>'
+            )
+            assert admin_time(None) == ""
+    finally:
+        close_app(app)
+
+
+@pytest.mark.parametrize(
+    ("zone", "accepted"),
+    [
+        ("America/Chicago", True),
+        ("Europe/Paris", True),
+        ("Eastern", False),
+        ("America/Nowhere", False),
+        ("../etc/passwd", False),
+    ],
+)
+def test_the_time_zone_setting_is_checked(site_dir, zone, accepted):
+    settings = site_dir / "settings.toml"
+    settings.write_text(settings.read_text().replace('"America/New_York"', f'"{zone}"'))
+    if accepted:
+        assert load_settings(site_dir).site.time_zone == zone
+    else:
+        with pytest.raises(SiteError, match="site.time_zone: .*not a known time zone"):
+            load_settings(site_dir)
+
+
+def test_the_time_zone_defaults_to_new_york(site_dir):
+    settings = site_dir / "settings.toml"
+    settings.write_text(
+        settings.read_text().replace('time_zone = "America/New_York"', "")
+    )
+    assert load_settings(site_dir).site.time_zone == "America/New_York"
+
+
+@pytest.mark.parametrize(
+    ("count", "words", "expected"),
+    [
+        (0, ("mail",), "0 mails"),
+        (1, ("mail",), "1 mail"),
+        (2, ("mail",), "2 mails"),
+        (1, ("person", "people"), "1 person"),
+        (3, ("person", "people"), "3 people"),
+    ],
+)
+def test_plural(count, words, expected):
+    assert plural(count, *words) == expected
