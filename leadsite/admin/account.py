@@ -20,7 +20,6 @@ from . import accounts, audit, throttle
 from .account_forms import ChangePasswordForm, TwoStepOffForm, TwoStepOnForm
 from .auth import wait_words
 from .blueprint import SESSION_KEY, bp
-from .forms import ButtonForm
 
 WRONG = "That password or code doesn't match. Nothing was changed."
 
@@ -77,7 +76,6 @@ def account_page(**forms):
         user=user,
         password_form=forms.get("password_form") or ChangePasswordForm(formdata=None),
         off_form=forms.get("off_form") or TwoStepOffForm(formdata=None),
-        button_form=ButtonForm(),
         sessions=sessions,
         current=current_token_hash(),
         device_name=device_name,
