@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
@@ -42,6 +43,23 @@ class SiteInfo(Strict):
     tagline: Text
     canonical_url: HttpUrl
     language: Text = "en"
+    time_zone: Text = "America/New_York"  # the owner's; the admin shows times in it
+
+    @field_validator("time_zone")
+    @classmethod
+    def known_time_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"{name!r} is not a known time zone; use a name such as "
+                '"America/New_York", "America/Chicago" or "America/Los_Angeles"'
+            ) from None
+        return name
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
 
 
 class Owner(Strict):

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from test_admin_support import OWNER, PASSWORD, make_owner, sign_in, signed_in_client
 
 from leadsite.admin import accounts, throttle
+from leadsite.admin.blueprint import OPEN_ENDPOINTS
 from leadsite.extensions import db
 from leadsite.models import utcnow
 from leadsite.models.admin import AdminSession, AdminUser, AuditEvent, SignInThrottle
@@ -25,7 +26,7 @@ def admin_rules(app) -> list[tuple[str, str]]:
     """(method, path) of every admin route, with 1 for each id in the path."""
     found = []
     for rule in app.url_map.iter_rules():
-        if not rule.rule.startswith("/admin/") or rule.endpoint == "admin.sign_in":
+        if not rule.rule.startswith("/admin/") or rule.endpoint in OPEN_ENDPOINTS:
             continue
         path = re.sub(r"<int:[^>]+>", "1", rule.rule)
         path = re.sub(r"<any\(([a-z]+)[^>]*>", r"\1", path)

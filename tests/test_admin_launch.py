@@ -71,7 +71,7 @@ def test_launch_mails_each_confirmed_waitlister_once(app, waitlist, smtp_server)
     response = launch(client, note="Print page 3 first.")
     assert response.status_code == 302
     progress = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "2 mail(s) are on their way" in progress
+    assert "2 mails are on their way" in progress
     assert re.search(r"Waiting to be sent</th><td class=\"number\">2<", progress)
 
     deliver(app)
@@ -94,7 +94,7 @@ def test_launch_mails_each_confirmed_waitlister_once(app, waitlist, smtp_server)
         event = db.session.scalar(
             select(AuditEvent).where(AuditEvent.action == "launch")
         )
-        assert event.detail == f"CA: 2 mail(s) queued; link {GUIDE}"
+        assert event.detail == f"CA: 2 mails queued; link {GUIDE}"
 
 
 def test_a_second_launch_is_refused(app, waitlist, smtp_server):

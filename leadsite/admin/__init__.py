@@ -1,4 +1,5 @@
-"""The owner's admin at /admin/: her list of leads, messages, mail and announcements.
+"""The owner's admin at /admin/: her list of leads, messages, mail and announcements,
+and her account.
 
 Every page needs a signed-in owner (see `auth`), and every answer carries
 `Cache-Control: no-store`, so nothing private stays in a browser or proxy cache.
@@ -6,6 +7,7 @@ Each module adds its pages to the one blueprint, `bp`, defined in `blueprint`.
 """
 
 from . import (  # noqa: F401  (importing a module registers its pages)
+    account,
     announce,
     audit,
     auth,

@@ -66,12 +66,20 @@ def create_user(email: str, password: str) -> AdminUser:
     return user
 
 
-def set_password(user: AdminUser, password: str) -> None:
-    """Change the password and end every session of the account."""
+def set_password(user: AdminUser, password: str, keep: str | None = None) -> None:
+    """Change the password and end every session of the account but `keep` (the
+    cookie's id of the browser that changed it), if given."""
     user.password_hash = hasher.hash(check_password(password))
     user.password_changed_at = utcnow()
-    db.session.execute(delete(AdminSession).where(AdminSession.user_id == user.id))
-    db.session.commit()
+    end_sessions(user, keep=keep)
+
+
+def password_ok(user: AdminUser, password: str) -> bool:
+    """True if `password` is the account's current one."""
+    try:
+        return hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def verify(email: str, password: str, code: str = "") -> AdminUser | None:
@@ -115,8 +123,9 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def start_session(user: AdminUser, ip: str) -> str:
-    """A new session row for the account; returns the random id for the cookie."""
+def start_session(user: AdminUser, ip: str, user_agent: str = "") -> str:
+    """A new session row for the account; returns the random id for the cookie.
+    The browser's User-Agent is kept to name the session in her list of sign-ins."""
     token = secrets.token_urlsafe(32)
     now = utcnow()
     db.session.add(
@@ -126,6 +135,7 @@ def start_session(user: AdminUser, ip: str) -> str:
             created_at=now,
             last_seen_at=now,
             ip=ip[:45],
+            user_agent=user_agent[:300],
         )
     )
     user.last_sign_in_at = now
@@ -166,3 +176,13 @@ def end_session(token: str | None) -> None:
             delete(AdminSession).where(AdminSession.token_hash == token_hash(token))
         )
         db.session.commit()
+
+
+def end_sessions(user: AdminUser, keep: str | None = None) -> int:
+    """Sign the account out everywhere (but the session `keep`); how many ended."""
+    query = delete(AdminSession).where(AdminSession.user_id == user.id)
+    if keep:
+        query = query.where(AdminSession.token_hash != token_hash(keep))
+    ended = db.session.execute(query).rowcount
+    db.session.commit()
+    return ended

@@ -20,6 +20,7 @@ from .announcements import AlreadySent
 from .blueprint import bp
 from .forms import AnnounceForm
 from .launch import preview
+from .words import plural
 
 
 @bp.route("/announce", methods=["GET", "POST"])
@@ -73,7 +74,8 @@ def announce_send():
         flash("This announcement was already sent; nothing was sent again.", "error")
         return redirect(url_for("admin.announcements_list"))
     flash(
-        f"Your announcement is on its way to {announcement.recipients} subscriber(s).",
+        "Your announcement is on its way to "
+        f"{plural(announcement.recipients, 'subscriber')}.",
         "ok",
     )
     return redirect(url_for("admin.announcement", announcement_id=announcement.id))

@@ -30,6 +30,7 @@ from ..models.admin import Announcement, AnnouncementMail, StateGuide
 from ..models.privacy import SuppressedAddress
 from ..outbox import MailKind, queue_email
 from . import audit
+from .words import plural
 
 LAUNCH = "state_launch"
 NEWSLETTER = "newsletter"
@@ -145,7 +146,7 @@ def launch_state(state: str, url: str, note: str, subject: str, actor: str):
     save_once(announcement, StateGuide(state=state, url=url))
     subs = recipients(Purpose.WAITLIST, state)
     queue_to_all(announcement, subs, state=state, url=url, note=note)
-    audit.record("launch", f"{state}: {len(subs)} mail(s) queued; link {url}")
+    audit.record("launch", f"{state}: {plural(len(subs), 'mail')} queued; link {url}")
     commit_or_already_sent(announcement.key)
     return announcement
 
@@ -162,7 +163,7 @@ def send_newsletter(nonce: str, subject: str, body: str, actor: str):
     save_once(announcement)
     subs = recipients(Purpose.NEWSLETTER)
     queue_to_all(announcement, subs, body=body, paragraphs=paragraphs(body))
-    audit.record("announce", f"“{subject[:100]}”: {len(subs)} mail(s) queued")
+    audit.record("announce", f"“{subject[:100]}”: {plural(len(subs), 'mail')} queued")
     commit_or_already_sent(announcement.key)
     return announcement
 

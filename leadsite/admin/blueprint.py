@@ -3,17 +3,20 @@ no-store header, the friendly answer to an expired form, the time format."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
 
 from .accounts import session_user
+from .words import admin_time, plural
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 SESSION_KEY = "admin_session"
-OPEN_ENDPOINTS = {"admin.sign_in"}
+OPEN_ENDPOINTS = {"admin.sign_in", "admin.forgot_password", "admin.reset_password"}
+
+# Times in her time zone and "2 mails", in every admin template (see `words`).
+bp.add_app_template_filter(admin_time, "admin_time")
+bp.add_app_template_filter(plural, "plural")
 
 
 @bp.before_request
@@ -42,9 +45,3 @@ def no_store(response):
 def form_expired(_error):
     """A form sent without its hidden token (or after a very long time)."""
     return render_template("admin/form_expired.html"), 400
-
-
-@bp.app_template_filter("admin_time")
-def admin_time(value: datetime | None) -> str:
-    """A stored time as the admin shows it: 2026-05-01 14:03 UTC."""
-    return f"{value:%Y-%m-%d %H:%M} UTC" if value else ""

@@ -25,6 +25,7 @@ from . import announcements
 from .announcements import AlreadySent
 from .blueprint import bp
 from .forms import LaunchForm
+from .words import plural
 
 
 def settings():
@@ -149,7 +150,8 @@ def launch_send():
         return redirect(url_for("admin.announcements_list"))
     flash(
         f"The {settings().state_name(state)} guide is published and "
-        f"{announcement.recipients} mail(s) are on their way.",
+        f"{plural(announcement.recipients, 'mail')} "
+        f"{'is on its way' if announcement.recipients == 1 else 'are on their way'}.",
         "ok",
     )
     return redirect(url_for("admin.announcement", announcement_id=announcement.id))

@@ -29,6 +29,7 @@ from ..models import (
 from . import audit
 from .blueprint import bp
 from .forms import ButtonForm
+from .words import plural
 
 FINISHED = (
     OutboxStatus.SENT,
@@ -68,8 +69,8 @@ class Erased:
 
     def __str__(self) -> str:
         return (
-            f"{self.subscriptions} sign-up(s), {self.messages} message(s), "
-            f"{self.mails} mail(s)"
+            f"{plural(self.subscriptions, 'sign-up')}, "
+            f"{plural(self.messages, 'message')}, {plural(self.mails, 'mail')}"
         )
 
 
@@ -126,8 +127,10 @@ def purge_unconfirmed(days: int, actor: str | None = None) -> dict[str, int]:
     ).rowcount
     audit.record(
         "purge",
-        f"older than {days} days: {removed['subscriptions']} unconfirmed sign-up(s), "
-        f"{removed['messages']} message(s), {removed['people']} person(s)",
+        f"older than {days} days: "
+        f"{plural(removed['subscriptions'], 'unconfirmed sign-up')}, "
+        f"{plural(removed['messages'], 'message')}, "
+        f"{plural(removed['people'], 'person', 'people')}",
         actor=actor,
     )
     db.session.commit()

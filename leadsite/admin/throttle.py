@@ -8,6 +8,7 @@ makes the next try wait twice as long (2 s, 4 s, 8 s ...), never more than
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
@@ -45,8 +46,13 @@ def seconds_to_wait(keys: list[str], now: datetime | None = None) -> int:
     return max([0, *[int(w) + 1 for w in waits if w > 0]])
 
 
-def record_failure(keys: list[str], now: datetime | None = None) -> None:
-    """Count one failure against each key; a key quiet for a day starts afresh."""
+def record_failure(
+    keys: list[str],
+    now: datetime | None = None,
+    wait: Callable[[int], timedelta] = wait_after,
+) -> None:
+    """Count one failure against each key; a key quiet for a day starts afresh.
+    `wait` turns the count into the wait (other policies: see `resets`)."""
     now = now or utcnow()
     for key in keys:
         for _attempt in range(3):  # two first failures may race to insert the row
@@ -63,7 +69,7 @@ def record_failure(keys: list[str], now: datetime | None = None) -> None:
                     row.failures = 0
                 row.failures += 1
                 row.last_failure_at = now
-                row.blocked_until = now + wait_after(row.failures)
+                row.blocked_until = now + wait(row.failures)
                 db.session.commit()
                 break
             except IntegrityError:

@@ -27,6 +27,9 @@ class AdminUser(db.Model):
     # last 30-second time step whose code was used, so no code works twice.
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # A key shown on the Account page while two-step sign-in is being set up; it
+    # becomes `totp_secret` only after one correct code from the app.
+    totp_pending_secret: Mapped[str | None] = mapped_column(String(64))
 
     sessions: Mapped[list[AdminSession]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
@@ -50,11 +53,34 @@ class AdminSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ip: Mapped[str] = mapped_column(String(45), default="")
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
 
     user: Mapped[AdminUser] = relationship(back_populates="sessions")
 
     def __repr__(self) -> str:
         return f"<AdminSession {self.id} user {self.user_id}>"
+
+
+class PasswordReset(db.Model):
+    """A password-reset link sent by mail. Only the hash of its random token is
+    stored; it works once (`used_at`) and only until `expires_at`."""
+
+    __tablename__ = "admin_password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("admin_users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ip: Mapped[str] = mapped_column(String(45), default="")
+
+    user: Mapped[AdminUser] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<PasswordReset {self.id} user {self.user_id}>"
 
 
 class SignInThrottle(db.Model):

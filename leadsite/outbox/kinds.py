@@ -17,6 +17,7 @@ class MailKind(StrEnum):
     COMMENT_NOTICE = "comment_notice"
     ANNOUNCEMENT = "announcement"
     STATE_LAUNCH = "state_launch"
+    PASSWORD_RESET = "password_reset"  # to the owner's own account
 
     @property
     def capped(self) -> bool:
