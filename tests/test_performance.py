@@ -137,7 +137,10 @@ def test_every_public_page_is_light_and_loads_only_from_this_site(real_site):
         assert found.blocking_scripts == [], url
         for address in found.loads:
             assert address.startswith("/") and not address.startswith("//"), url
-        assert 1 + len(found.loads) <= MAX_REQUESTS, (url, found.loads)
+        # A post's 43-byte counting image comes on top of the budget: it is what
+        # counts the view when a shared cache served the page.
+        loads = [a for a in found.loads if not a.endswith("/seen.gif")]
+        assert 1 + len(loads) <= MAX_REQUESTS, (url, found.loads)
         total = len(gzip.compress(response.data, NGINX_GZIP_LEVEL)) + sum(
             wire_size(real_site, address) for address in found.loads
         )
