@@ -67,8 +67,13 @@ def test_slug_defaults_to_file_name_and_author_to_none(site_dir):
         ('<img src="//tracker.example/p.gif" alt="Pixel">', "", "tracker"),
         ("<h1>Big</h1>", "Big", "<h1"),
         ("<style>body{display:none}</style><p>x</p>", "<p>x</p>", "display"),
-        (
+        (  # a new tab, as the owner set it, never reaching back to this page
             '<a href="https://example.org/a" target="_blank">Out</a>',
+            'target="_blank" rel="noopener noreferrer">Out</a>',
+            "<script",
+        ),
+        (
+            '<a href="https://example.org/a" target="top" rel="me opener">Out</a>',
             '<a href="https://example.org/a">Out</a>',
             "target",
         ),

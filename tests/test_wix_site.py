@@ -130,7 +130,7 @@ def test_imported_post_page_keeps_everything(
         assert f'href="{address}"' in html
     assert "alert(" not in html and "<iframe" not in html
     assert "<th>Día</th>" in html and "<td>Llamar ☎️</td>" in html
-    assert "<details>\n<summary>What is an IEP?</summary>" in html
+    assert "<details open>\n<summary>What is an IEP?</summary>" in html
     assert "<details>\n<summary>Who comes?</summary>" in html
     # The cover is shown once, described as the body's copy of it was.
     assert html.count("f3a9c1_cover-mv2.png?v=") == 1
@@ -138,11 +138,6 @@ def test_imported_post_page_keeps_everything(
     assert "/blog/tag/getting-ready" in html and "/blog/tag/iep" in html
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the blog's sanitiser (leadsite/posts/render.py) keeps no target, rel, "
-    "id or open attribute yet; the import writes them",
-)
 def test_page_keeps_link_targets_anchors_and_open_items(
     app,
     client,

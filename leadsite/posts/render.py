@@ -29,11 +29,36 @@ MARKDOWN.enable(["table", "strikethrough", "replacements", "smartquotes"])
 MARKDOWN.core.ruler.push("demote_h1", demote_h1)
 
 
+SAFE_REL = {"noopener", "noreferrer", "nofollow", "external", "ugc", "sponsored"}
+
+
 def local_images_only(tag: str, attribute: str, value: str) -> str | None:
-    """Drop image addresses on other sites: pages load nothing from elsewhere."""
+    """Drop image addresses on other sites: pages load nothing from elsewhere.
+    A link may open in a new tab (`target="_blank"`) and carry a plain `rel`."""
     if tag == "img" and attribute == "src" and not re.match(r"/(?!/)", value):
         return None
+    if tag == "a" and attribute == "target":
+        return value if value in ("_blank", "_self") else None
+    if tag == "a" and attribute == "rel":
+        return " ".join(word for word in value.split() if word in SAFE_REL) or None
     return value
+
+
+def safe_new_tabs(html: str) -> str:
+    """A link that opens a new tab never lets that page reach back to this one."""
+
+    def fix(match: re.Match) -> str:
+        tag = match[0]
+        rel = re.search(r'\srel="([^"]*)"', tag)
+        words = set(rel[1].split()) if rel else set()
+        if {"noopener", "noreferrer"} <= words:
+            return tag
+        value = " ".join(sorted(words | {"noopener", "noreferrer"}))
+        if rel:
+            return tag.replace(rel[0], f' rel="{value}"')
+        return tag[:-1] + f' rel="{value}">'
+
+    return re.sub(r'<a\s[^>]*target="_blank"[^>]*>', fix, html)
 
 
 def sanitise(html: str) -> str:
@@ -45,7 +70,9 @@ def sanitise(html: str) -> str:
         clean_content_tags={"script", "style"},
         attributes={
             **nh3.ALLOWED_ATTRIBUTES,
-            "a": {"href", "hreflang", "title"},
+            "a": {"href", "hreflang", "title", "target", "rel", "id"},
+            "span": {"id"},
+            "details": {"open"},
             "img": {"src", "alt", "title", "width", "height"},
         },
         attribute_filter=local_images_only,
@@ -53,7 +80,8 @@ def sanitise(html: str) -> str:
         url_schemes={"http", "https", "mailto", "tel"},
         link_rel=None,
     )
-    return re.sub(r"<img(?![^>]*\ssrc=)[^>]*>", "", clean)
+    clean = clean.replace('<details open="">', "<details open>")
+    return safe_new_tabs(re.sub(r"<img(?![^>]*\ssrc=)[^>]*>", "", clean))
 
 
 def reading_minutes(html: str) -> int:
