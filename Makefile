@@ -1,6 +1,6 @@
 # `make run` serves the site on http://127.0.0.1:8000 (PORT=8080 make run for another
-# port); `make test` runs every test. Both make `.venv` and install what is needed
-# first, and install again only when a requirements file has changed.
+# port); `make test` runs every test, on all CPU cores. Both make `.venv` and install
+# what is needed first, and install again only when a requirements file has changed.
 
 PYTHON ?= python3
 VENV := .venv
