@@ -167,7 +167,6 @@ def test_an_edited_post_shows_after_its_file_changes(client, site_dir):
     path.write_text(path.read_text().replace("Taking notes", "Keeping notes"))
     stat = path.stat()
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
-    # The page cache checks the files again within PAGE_CACHE_FRESH_SECONDS.
     html = wait_for(
         lambda: (
             (t := client.get("/blog/meeting-notes").text)
