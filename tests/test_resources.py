@@ -16,7 +16,8 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from leadsite.content import SiteError, load_settings
 from leadsite.outbox import deliver_due
-from leadsite.resources import MediaOnly, resource_pdf
+from leadsite.resources import resource_pdf
+from leadsite.resources.typeset import MediaOnly
 
 ROOT = Path(__file__).parent.parent
 SITE_URL = "https://iep-help.test"

@@ -19,22 +19,20 @@ import re
 import sys
 import tempfile
 import threading
+from importlib.metadata import version
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import click
-import weasyprint
 from flask import current_app
 from flask.cli import with_appcontext
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from .content import Resource, SiteError, SiteSettings, load_settings
-from .posts.render import MARKDOWN, MEDIA_DIR, sanitise, sized_images
+from ..content import Resource, SiteError, SiteSettings, load_settings
+from ..posts.render import MARKDOWN, sanitise, sized_images
 
 LAYOUT_VERSION = "2"  # bump when the build below changes, to rebuild cached PDFs
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 TITLE_LINE = re.compile(r"\A\s*#[ \t][^\n]*\n?")  # "# Title" as the first line
 TASK = re.compile(r"<li>(\s*<p>)?\[([ xX])\]\s+")  # "- [ ] Call the school"
 BUILDING = threading.Lock()  # one build at a time in this process
@@ -84,26 +82,6 @@ def print_html(
     )
 
 
-class MediaOnly(URLFetcher):
-    """Lets the PDF load images from `site/media/` (and data: URLs) and nothing
-    else: no other file on the server and no address on the network is read."""
-
-    def __init__(self, site_dir: Path, site_url: str) -> None:
-        super().__init__()
-        self.media = (Path(site_dir) / MEDIA_DIR).resolve()
-        self.prefix = f"{site_url}/{MEDIA_DIR}/"
-
-    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
-        if url.startswith("data:"):  # the print CSS's own drawings
-            return super().fetch(url, headers)
-        name = unquote(urlsplit(url).path).removeprefix(f"/{MEDIA_DIR}/")
-        path = (self.media / name).resolve()
-        inside = url.startswith(self.prefix) and path.is_relative_to(self.media)
-        if inside and path.is_file():
-            return URLFetcherResponse(url, path.read_bytes())
-        raise ValueError(f"the PDF may only show files of site/{MEDIA_DIR}/: {url}")
-
-
 def resource_pdf(
     site_dir: Path,
     resource: Resource,
@@ -130,26 +108,22 @@ def resource_pdf(
             "it, or remove the resource from settings.toml"
         ) from None
     html = print_html(resource, markdown, settings, site_dir, site_url)
-    printed = "\0".join((LAYOUT_VERSION, weasyprint.__version__, site_url, html))
+    printed = "\0".join((LAYOUT_VERSION, version("weasyprint"), site_url, html))
     digest = hashlib.sha256(printed.encode()).hexdigest()[:16]
     target = cache_dir / f"{resource.slug}-{digest}.pdf"
     with BUILDING:
         if target.is_file():
             return target
-        document = weasyprint.HTML(
-            string=html,
-            base_url=f"{site_url}/",  # links such as /contact print as full addresses
-            url_fetcher=MediaOnly(site_dir, site_url),
-        )
-        pdf = document.write_pdf(pdf_variant="pdf/ua-1")
+        from .typeset import tagged_pdf  # loads WeasyPrint and Pango on first use
+
+        pdf = tagged_pdf(html, site_dir, site_url)
         cache_dir.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=cache_dir, prefix=f".{resource.slug}-")
         try:
             with os.fdopen(fd, "wb") as file:
                 file.write(pdf)
-            os.chmod(
-                temporary, 0o644
-            )  # readable by the web server if a deploy built it
+            # Readable by the web server if a deploy built it.
+            os.chmod(temporary, 0o644)
             os.replace(temporary, target)
         finally:
             Path(temporary).unlink(missing_ok=True)
