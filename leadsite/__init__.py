@@ -67,9 +67,8 @@ def register_config(app: Flask, test_config: dict | None) -> None:
         app.instance_path, "site.db"
     )
     app.config["SQLALCHEMY_DATABASE_URI"] = cfg.normalise_database_url(url)
-    app.config.setdefault(
-        "SQLALCHEMY_ENGINE_OPTIONS",
-        engine_options(app.config["SQLALCHEMY_DATABASE_URI"]),
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"]
     )
     app.config["SITE_DIR"] = str(Path(app.config["SITE_DIR"] or ROOT / "site"))
 
