@@ -149,8 +149,9 @@ class WaitlistForm(SourceMixin, GuardedForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         settings = current_app.extensions["site"].settings
+        self.states = settings.waitlist.states
         self.state.choices = [("", "Choose a state")] + [
-            (code, settings.state_name(code)) for code in settings.waitlist.states
+            (code, settings.state_name(code)) for code in self.states
         ]
 
     def validate_state(self, field) -> None:

@@ -88,19 +88,31 @@ def contact_from(form: ContactForm, source_name: str) -> None:
     )
 
 
+def form_page(form, accept, source_name: str, template: str, thanks, **context):
+    """What every lead form page does: show the form, or screen what was sent,
+    make the lead from a person's valid form, and thank them (`thanks(form)` gives
+    the thank-you page's arguments)."""
+    fill_source(form)
+    verdict = form.verdict()
+    if verdict is Verdict.HUMAN:
+        accept(form, source_name)
+    if verdict is not Verdict.SHOW:
+        return redirect(url_for(".thanks", **thanks(form)))
+    return render_template(template, form=form, **context)
+
+
 @bp.route("/subscribe", methods=["GET", "POST"])
 @csrf.exempt  # GuardedForm: see security.origin
 def subscribe():
     """The newsletter sign-up page; the footer form on every page posts here too."""
     prefix = FOOTER if f"{FOOTER}-email" in request.form else ""
-    form = SubscribeForm(prefix=prefix)
-    fill_source(form)
-    verdict = form.verdict()
-    if verdict is Verdict.HUMAN:
-        subscribe_from(form, f"subscribe-{prefix or 'page'}")
-    if verdict is not Verdict.SHOW:
-        return redirect(url_for(".thanks", kind="subscribe"))
-    return render_template("public/subscribe.html", form=form)
+    return form_page(
+        SubscribeForm(prefix=prefix),
+        subscribe_from,
+        f"subscribe-{prefix or 'page'}",
+        "public/subscribe.html",
+        lambda form: {"kind": "subscribe"},
+    )
 
 
 @bp.route("/free-resource", methods=["GET", "POST"])
@@ -114,43 +126,41 @@ def resource(slug: str | None = None):
     )
     if chosen is None:
         abort(404)
-    form = ResourceForm(resource=chosen.slug)
-    fill_source(form)
-    verdict = form.verdict()
-    if verdict is Verdict.HUMAN:
-        resource_from(form, "resource")
-    if verdict is not Verdict.SHOW:
-        return redirect(url_for(".thanks", kind="resource"))
-    return render_template("public/resource.html", form=form, resource=chosen)
+    return form_page(
+        ResourceForm(resource=chosen.slug),
+        resource_from,
+        "resource",
+        "public/resource.html",
+        lambda form: {"kind": "resource"},
+        resource=chosen,
+    )
 
 
 @bp.route("/state-guides", methods=["GET", "POST"])
 @csrf.exempt  # GuardedForm: see security.origin
 def waitlist():
     """Join the waitlist for a state's IEP guide."""
-    form = WaitlistForm()
-    fill_source(form)
-    verdict = form.verdict()
-    if verdict is Verdict.HUMAN:
-        waitlist_from(form, "waitlist")
-    if verdict is not Verdict.SHOW:
-        state = form.state.data if form.state.data in settings().waitlist.states else ""
-        return redirect(url_for(".thanks", kind="waitlist", state=state))
-    return render_template("public/waitlist.html", form=form)
+
+    def thanks(form) -> dict:
+        chosen = form.state.data
+        return {"kind": "waitlist", "state": chosen if chosen in form.states else ""}
+
+    return form_page(
+        WaitlistForm(), waitlist_from, "waitlist", "public/waitlist.html", thanks
+    )
 
 
 @bp.route("/contact", methods=["GET", "POST"])
 @csrf.exempt  # GuardedForm: see security.origin
 def contact():
     """Send the owner a message; stored, then mailed to her."""
-    form = ContactForm()
-    fill_source(form)
-    verdict = form.verdict()
-    if verdict is Verdict.HUMAN:
-        contact_from(form, "contact")
-    if verdict is not Verdict.SHOW:
-        return redirect(url_for(".thanks", kind="contact"))
-    return render_template("public/contact.html", form=form)
+    return form_page(
+        ContactForm(),
+        contact_from,
+        "contact",
+        "public/contact.html",
+        lambda form: {"kind": "contact"},
+    )
 
 
 @bp.get("/thanks/<any(subscribe, resource, waitlist, contact):kind>")
