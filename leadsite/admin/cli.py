@@ -21,6 +21,7 @@ from ..models.admin import AdminUser
 from ..states import US_STATES
 from . import accounts, audit, throttle
 from .export import count_rows, csv_chunks
+from ..security.bottrap import HOLD_DAYS
 from .leads import LeadFilter
 from .privacy import purge_unconfirmed
 
@@ -205,6 +206,7 @@ def purge(days: int | None) -> None:
     click.echo(
         f"Removed, being older than {days} days: {removed['subscriptions']} "
         f"unconfirmed sign-up(s), {removed['messages']} contact message(s), "
-        f"{removed['notices']} copies of those messages in the mail log and "
+        f"{removed['notices']} copies of those messages in the mail log, "
+        f"{removed['held']} suspected-spam form(s) older than {HOLD_DAYS} days and "
         f"{removed['people']} person(s) left with nothing."
     )

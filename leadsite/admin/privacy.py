@@ -19,6 +19,7 @@ from ..addresses import AddressError
 from ..extensions import db
 from ..models import (
     ContactMessage,
+    HeldSubmission,
     OutboxMessage,
     OutboxStatus,
     Person,
@@ -26,6 +27,7 @@ from ..models import (
     SubscriptionStatus,
     utcnow,
 )
+from ..security.bottrap import HOLD_DAYS
 from . import audit
 from .blueprint import bp
 from .forms import ButtonForm
@@ -107,6 +109,11 @@ def purge_unconfirmed(days: int, actor: str | None = None) -> dict[str, int]:
     removed["messages"] = db.session.execute(
         delete(ContactMessage).where(ContactMessage.created_at < cutoff)
     ).rowcount
+    removed["held"] = db.session.execute(  # suspected spam has its own, shorter life
+        delete(HeldSubmission).where(
+            HeldSubmission.received_at < utcnow() - timedelta(days=HOLD_DAYS)
+        )
+    ).rowcount
     removed["notices"] = db.session.execute(
         delete(OutboxMessage).where(
             OutboxMessage.kind == "contact_notice",
@@ -130,6 +137,7 @@ def purge_unconfirmed(days: int, actor: str | None = None) -> dict[str, int]:
         f"older than {days} days: "
         f"{plural(removed['subscriptions'], 'unconfirmed sign-up')}, "
         f"{plural(removed['messages'], 'message')}, "
+        f"{plural(removed['held'], 'held form')}, "
         f"{plural(removed['people'], 'person', 'people')}",
         actor=actor,
     )
