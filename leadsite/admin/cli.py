@@ -18,10 +18,10 @@ from flask.cli import AppGroup
 from ..extensions import db
 from ..models import Purpose, SubscriptionStatus
 from ..models.admin import AdminUser
+from ..security.bottrap import HOLD_DAYS
 from ..states import US_STATES
 from . import accounts, audit, throttle
 from .export import count_rows, csv_chunks
-from ..security.bottrap import HOLD_DAYS
 from .leads import LeadFilter
 from .privacy import purge_unconfirmed
 
