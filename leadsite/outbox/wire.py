@@ -10,10 +10,10 @@ read. Here, headers that hold a link go out exactly as written (`VERBATIM`).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import EmailPolicy
-from datetime import UTC, datetime
 from email.utils import format_datetime, parseaddr
 
 from flask import current_app
