@@ -19,7 +19,7 @@ from . import announcements
 from .announcements import AlreadySent
 from .blueprint import bp
 from .forms import AnnounceForm
-from .launch import preview
+from .mailpreview import mail_preview_page
 from .words import plural
 
 
@@ -39,16 +39,17 @@ def announce_review():
     form = AnnounceForm()
     if not form.validate_on_submit() or not form.nonce.data:
         return announce(form)
-    return render_template(
+    subs = announcements.recipients(Purpose.NEWSLETTER)
+    text, html = announcements.preview(
+        announcements.NEWSLETTER, form.subject.data.strip(), subs, body=form.body.data
+    )
+    return mail_preview_page(
         "admin/announce_review.html",
+        html,
         form=form,
-        people=len(announcements.recipients(Purpose.NEWSLETTER)),
-        text=preview(
-            "announcement",
-            subject=form.subject.data,
-            body=form.body.data,
-            paragraphs=announcements.paragraphs(form.body.data),
-        ),
+        people=len(subs),
+        text=text,
+        sample=subs[0].person if subs else None,
     )
 
 

@@ -28,7 +28,9 @@ from ..models import (
 )
 from ..models.admin import Announcement, AnnouncementMail, StateGuide
 from ..models.privacy import SuppressedAddress
-from ..outbox import MailKind, queue_email
+from ..outbox import MailKind, absolute_url, queue_email
+from ..outbox.compose import render_mail
+from ..outbox.markdown import markdown_html, markdown_text
 from . import audit
 from .words import plural
 
@@ -80,21 +82,37 @@ def recipients(purpose: Purpose, topic: str = "") -> list[Subscription]:
     return [s for s in confirmed if privacy.address_hash(s.person.email) not in blocked]
 
 
+def mail_kind(announcement_kind: str) -> MailKind:
+    return (
+        MailKind.STATE_LAUNCH if announcement_kind == LAUNCH else MailKind.ANNOUNCEMENT
+    )
+
+
+def recipient_context(subscription: Subscription) -> dict:
+    """What differs from one recipient's mail to the next: name and own links."""
+    return {"name": subscription.person.name, **unsubscribe_links(subscription)}
+
+
+def mail_context(announcement_kind: str, **fields) -> dict:
+    """What every recipient's mail shares: a newsletter's Markdown as HTML and text,
+    a launch's state, link and note."""
+    if announcement_kind == NEWSLETTER:
+        body = fields["body"]
+        return {"body_html": markdown_html(body), "body_text": markdown_text(body)}
+    return fields
+
+
 def queue_to_all(announcement: Announcement, subs: list[Subscription], **context):
     """One marketing mail per subscription, each linked to the announcement."""
-    kind = (
-        MailKind.STATE_LAUNCH if announcement.kind == LAUNCH else MailKind.ANNOUNCEMENT
-    )
     queued = [
         queue_email(
-            kind,
+            mail_kind(announcement.kind),
             subscription.person.email,
             announcement.subject,
             person=subscription.person,
             subscription=subscription,
             marketing=True,
-            name=subscription.person.name,
-            **unsubscribe_links(subscription),
+            **recipient_context(subscription),
             **context,
         )
         for subscription in subs
@@ -109,6 +127,23 @@ def queue_to_all(announcement: Announcement, subs: list[Subscription], **context
         for subscription, message in zip(subs, queued, strict=True)
     )
     announcement.recipients = len(subs)
+
+
+def preview(
+    announcement_kind: str, subject: str, subs: list[Subscription], **fields
+) -> tuple[str, str]:
+    """(text, HTML) of the mail exactly as `queue_to_all` renders it for the first
+    recipient, but with a stand-in for their unsubscribe link (a real one would be
+    a real token). With no recipient yet, as for a person who gave no name."""
+    name = subs[0].person.name if subs else ""
+    return render_mail(
+        mail_kind(announcement_kind),
+        subject,
+        marketing=True,
+        name=name,
+        unsubscribe_url=absolute_url("leads.unsubscribe", token="their-own-link"),
+        **mail_context(announcement_kind, **fields),
+    )
 
 
 def save_once(announcement: Announcement, *rows) -> None:
@@ -145,7 +180,9 @@ def launch_state(state: str, url: str, note: str, subject: str, actor: str):
     )
     save_once(announcement, StateGuide(state=state, url=url))
     subs = recipients(Purpose.WAITLIST, state)
-    queue_to_all(announcement, subs, state=state, url=url, note=note)
+    queue_to_all(
+        announcement, subs, **mail_context(LAUNCH, state=state, url=url, note=note)
+    )
     audit.record("launch", f"{state}: {plural(len(subs), 'mail')} queued; link {url}")
     commit_or_already_sent(announcement.key)
     return announcement
@@ -162,7 +199,7 @@ def send_newsletter(nonce: str, subject: str, body: str, actor: str):
     )
     save_once(announcement)
     subs = recipients(Purpose.NEWSLETTER)
-    queue_to_all(announcement, subs, body=body, paragraphs=paragraphs(body))
+    queue_to_all(announcement, subs, **mail_context(NEWSLETTER, body=body))
     audit.record("announce", f"“{subject[:100]}”: {plural(len(subs), 'mail')} queued")
     commit_or_already_sent(announcement.key)
     return announcement
@@ -174,12 +211,6 @@ def commit_or_already_sent(key: str) -> None:
     except IntegrityError:
         db.session.rollback()
         raise AlreadySent(key) from None
-
-
-def paragraphs(text: str) -> list[list[str]]:
-    """The owner's text as paragraphs (split at blank lines) of lines, for HTML."""
-    blocks = [b for b in text.replace("\r\n", "\n").split("\n\n") if b.strip()]
-    return [block.strip("\n").split("\n") for block in blocks]
 
 
 def progress(announcement: Announcement) -> dict[str, int]:

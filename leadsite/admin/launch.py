@@ -25,6 +25,7 @@ from . import announcements
 from .announcements import AlreadySent
 from .blueprint import bp
 from .forms import LaunchForm
+from .mailpreview import mail_preview_page
 from .words import plural
 
 
@@ -78,19 +79,6 @@ def refuse_relaunch(form: LaunchForm) -> bool:
     return True
 
 
-def preview(template: str, **context) -> str:
-    """The mail's text as one recipient will see it (their name and link aside)."""
-    return render_template(
-        f"email/{template}.txt",
-        site=settings(),
-        site_url=current_app.config["SITE_URL"],
-        unsubscribe_url="(their own unsubscribe link)",
-        marketing=True,
-        name="",
-        **context,
-    )
-
-
 @bp.route("/launch", methods=["GET", "POST"])
 def launch(form: LaunchForm | None = None):
     """Step 1: choose the state and give the guide's link (POST here = "change")."""
@@ -112,16 +100,24 @@ def launch_review():
         return launch(form)
     state, url = form.state.data, full_link(form.url.data)
     subject = launch_subject(state)
-    people = len(announcements.recipients(Purpose.WAITLIST, state))
-    return render_template(
+    subs = announcements.recipients(Purpose.WAITLIST, state)
+    text, html = announcements.preview(
+        announcements.LAUNCH,
+        subject,
+        subs,
+        state=state,
+        url=url,
+        note=(form.note.data or "").strip(),
+    )
+    return mail_preview_page(
         "admin/launch_review.html",
+        html,
         form=form,
         state_name=settings().state_name(state),
-        people=people,
+        people=len(subs),
         subject=subject,
-        text=preview(
-            "state_launch", subject=subject, state=state, url=url, note=form.note.data
-        ),
+        text=text,
+        sample=subs[0].person if subs else None,
     )
 
 

@@ -1,14 +1,19 @@
-"""Composing mail: the one helper that renders a kind's text and HTML templates and
-queues the result, and the rule for links in mail: they start with SITE_URL, never
-with the request's Host header."""
+"""Composing mail: the one helper that renders a kind's text and HTML templates
+(`render_mail`, also the admin's preview) and queues the result, and the rule
+for links in mail: they start with SITE_URL, never with the request's Host."""
 
 from __future__ import annotations
 
+import css_inline
 from flask import current_app, render_template
 
 from ..models import OutboxMessage, Person, Subscription
 from .kinds import MailKind
+from .lists import list_id
 from .queue import queue_mail
+
+# Only the @media rule stays in a <style> block; nothing is fetched from elsewhere.
+INLINER = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
 
 
 def absolute_url(endpoint: str, **values) -> str:
@@ -22,6 +27,37 @@ def absolute_url(endpoint: str, **values) -> str:
         "site.invalid", script_name=current_app.config["APPLICATION_ROOT"]
     )
     return current_app.config["SITE_URL"] + adapter.build(endpoint, values)
+
+
+def render_mail(
+    kind: MailKind | str,
+    subject: str,
+    *,
+    template: str | None = None,
+    unsubscribe_url: str | None = None,
+    marketing: bool = False,
+    **context,
+) -> tuple[str, str]:
+    """The text and HTML of a mail, exactly as it goes out: `queue_email` and the
+    admin's preview both come here, so what she checks is what is sent.
+
+    `context` goes to both templates, with `site` (the settings), `site_url`,
+    `subject`, `unsubscribe_url` and `marketing`. Both templates extend
+    `email/_layout.txt` / `email/_layout.html` and fill `{% block body %}`; the
+    layout's CSS is then copied into style attributes (css-inline), as Gmail and
+    Outlook read little else.
+    """
+    template = template or MailKind(kind).value
+    context.update(
+        site=current_app.extensions["site"].settings,
+        site_url=current_app.config["SITE_URL"],
+        subject=subject,
+        unsubscribe_url=unsubscribe_url,
+        marketing=marketing,
+    )
+    text = render_template(f"email/{template}.txt", **context)
+    html = INLINER.inline(render_template(f"email/{template}.html", **context))
+    return text, html
 
 
 def queue_email(
@@ -38,13 +74,11 @@ def queue_email(
     marketing: bool = False,
     **context,
 ) -> OutboxMessage:
-    """Render `templates/email/<template>.txt` and `.html` and queue the mail.
+    """Render `templates/email/<template>.txt` and `.html` (`render_mail`) and queue
+    the mail.
 
     - `kind` names the mail in the outbox and, unless `template` is given, its
-      templates.
-    - `context` goes to both templates, with `site` (the settings), `site_url`,
-      `subject`, `unsubscribe_url` and `marketing`. Both templates extend
-      `email/_layout.txt` / `email/_layout.html` and fill `{% block body %}`.
+      templates. List mail (`MailKind.listed`) carries a List-Id naming its list.
     - `marketing=True` needs `unsubscribe_url` (a page with an Unsubscribe button)
       and `one_click_url` (takes a POST with no cookie): it adds the RFC 8058
       List-Unsubscribe headers, and the layout shows the unsubscribe link and the
@@ -55,19 +89,21 @@ def queue_email(
     The mail joins the caller's transaction: commit it together with the lead.
     """
     kind = MailKind(kind)  # an unknown kind fails here, before the hourly cap
-    template = template or kind.value
     if marketing and not (unsubscribe_url and one_click_url):
         raise ValueError("marketing mail needs unsubscribe_url and one_click_url")
-    context.update(
-        site=current_app.extensions["site"].settings,
-        site_url=current_app.config["SITE_URL"],
-        subject=subject,
+    text, html = render_mail(
+        kind,
+        subject,
+        template=template,
         unsubscribe_url=unsubscribe_url,
         marketing=marketing,
+        **context,
     )
     headers = {}
     if reply_to:
         headers["Reply-To"] = reply_to
+    if kind.listed and subscription is not None:
+        headers["List-Id"] = list_id(subscription)
     if marketing:
         headers["List-Unsubscribe"] = f"<{one_click_url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
@@ -75,8 +111,8 @@ def queue_email(
         kind=kind,
         to=to,
         subject=subject,
-        text=render_template(f"email/{template}.txt", **context),
-        html=render_template(f"email/{template}.html", **context),
+        text=text,
+        html=html,
         headers=headers,
         person=person,
         subscription=subscription,

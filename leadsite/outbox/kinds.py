@@ -25,6 +25,12 @@ class MailKind(StrEnum):
         bomber" would make the site send, so all of it shares the hourly cap."""
         return self in CAPPED
 
+    @property
+    def listed(self) -> bool:
+        """Mail to a list (newsletter, a state's waitlist): it carries List-Id and
+        goes out from MAIL_LIST_SENDER when that is set."""
+        return self in LISTED
+
 
 CAPPED = frozenset(
     {
@@ -34,3 +40,5 @@ CAPPED = frozenset(
         MailKind.CONTACT_REPLY,
     }
 )
+
+LISTED = frozenset({MailKind.WELCOME, MailKind.ANNOUNCEMENT, MailKind.STATE_LAUNCH})

@@ -11,7 +11,7 @@ from .kinds import MailKind
 
 HEADERS = {
     name.lower(): name
-    for name in ("Reply-To", "List-Unsubscribe", "List-Unsubscribe-Post")
+    for name in ("Reply-To", "List-Id", "List-Unsubscribe", "List-Unsubscribe-Post")
 }
 
 

@@ -7,12 +7,12 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from datetime import datetime
-from email.utils import formataddr
 
 from flask import current_app
 from flask_mail import Connection, Message
 
 from ..models import OutboxMessage
+from . import signing, wire
 
 TEMPORARY = "temporary"
 PERMANENT = "permanent"
@@ -31,6 +31,7 @@ class Letter:
     headers: dict
     created_at: datetime
     claimed_until: datetime
+    kind: str = ""
 
     @classmethod
     def of(cls, row: OutboxMessage) -> Letter:
@@ -43,6 +44,7 @@ class Letter:
             dict(row.headers or {}),
             row.created_at,
             row.claimed_until,
+            row.kind,
         )
 
     def as_text(self) -> str:
@@ -50,24 +52,31 @@ class Letter:
         lines += [f"{name}: {value}" for name, value in self.headers.items()]
         return "\n".join(lines) + "\n\n" + self.text
 
-    def as_message(self) -> Message:
-        """The Flask-Mail message: From is the site's sender name and address."""
-        config = current_app.config
-        sender_name = current_app.extensions["site"].settings.mail.sender_name
-        headers = dict(self.headers)
-        message = Message(
-            subject=self.subject,
-            recipients=[self.to],
-            body=self.text,
-            html=self.html or None,
-            sender=formataddr((sender_name, config["MAIL_DEFAULT_SENDER"])),
-            reply_to=headers.pop("Reply-To", None),
-            extra_headers=headers,
+    def as_message(self) -> WireMessage:
+        """The message as it goes to the server: see `wire` and `signing`."""
+        return WireMessage(self)
+
+
+class WireMessage(Message):
+    """Flask-Mail's message, for its connection's `send`, carrying bytes built by
+    `wire.build` and signed once: what the server receives is what was signed."""
+
+    def __init__(self, letter: Letter) -> None:
+        built = wire.build(letter)
+        super().__init__(
+            subject=letter.subject,
+            recipients=[letter.to],
+            sender=built["From"].addresses[0].addr_spec,
+            reply_to=letter.headers.get("Reply-To"),
         )
-        # One Message-ID for every attempt: a rare double delivery shows as one mail.
-        domain = config["MAIL_DEFAULT_SENDER"].rpartition("@")[2] or "localhost"
-        message.msgId = f"<outbox.{self.id}.{self.created_at:%Y%m%d%H%M%S}@{domain}>"
-        return message
+        self.msgId = built["Message-ID"]
+        self.wire = signing.sign(built.as_bytes(), built["From"].addresses[0].domain)
+
+    def as_bytes(self) -> bytes:
+        return self.wire
+
+    def as_string(self) -> str:
+        return self.wire.decode("ascii")
 
 
 class CouldNotConnect(Exception):

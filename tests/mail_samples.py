@@ -1,0 +1,117 @@
+"""One mail of every kind (`MailKind`), queued through the site's own mail functions
+with sample data, as the mail tests and the spam-filter test need them."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from leadsite.admin import announcements
+from leadsite.comments import mail as comment_mail
+from leadsite.extensions import db
+from leadsite.leads import mail as lead_mail
+from leadsite.models import (
+    ContactMessage,
+    Person,
+    Purpose,
+    Subscription,
+    SubscriptionStatus,
+)
+from leadsite.models.admin import AnnouncementMail
+from leadsite.models.comments import Comment
+from leadsite.outbox import MailKind
+
+# A production-length origin: links in headers run well past 78 columns.
+SITE_URL = "https://www.readyfortheiep-parent-advocacy.example.org"
+
+ANNOUNCEMENT = """Hello,
+
+The **spring workshop** on reading a draft IEP is open: we go through one real
+(anonymised) draft together, page by page, and you bring your questions.
+
+- Tuesday 14 April, 7 pm Eastern, online
+- Free for subscribers
+
+Read the details and save a place here:
+https://www.readyfortheiep-parent-advocacy.example.org/blog/
+
+Warm wishes,
+Dana"""
+
+
+def person(email: str, name: str = "") -> Person:
+    found = Person(email=email, name=name)
+    db.session.add(found)
+    db.session.flush()
+    return found
+
+
+def confirmed(who: Person, purpose: Purpose, topic: str = "") -> Subscription:
+    subscription = Subscription(
+        person=who, purpose=purpose, topic=topic, status=SubscriptionStatus.CONFIRMED
+    )
+    db.session.add(subscription)
+    db.session.flush()
+    return subscription
+
+
+def pending(who: Person, purpose: Purpose, topic: str = "") -> Subscription:
+    subscription = Subscription(
+        person=who, purpose=purpose, topic=topic, status=SubscriptionStatus.PENDING
+    )
+    db.session.add(subscription)
+    db.session.flush()
+    return subscription
+
+
+def queue_every_kind() -> dict[MailKind, int]:
+    """Queue one mail of each kind, committed; {kind: outbox message id}."""
+    maria = person("maria.lopez@example.com", "Maria")
+    sam = person("sam.jordan@example.net")
+    news = confirmed(maria, Purpose.NEWSLETTER)
+    confirmed(maria, Purpose.WAITLIST, "CA")
+    message = ContactMessage(
+        person=sam,
+        name="Sam Jordan",
+        body="Could we talk about my son's reading goals before the meeting?",
+    )
+    comment = Comment(
+        slug="meeting-notes",
+        person=sam,
+        name="Sam",
+        body="Thank you, the checklist helped a lot at our meeting.",
+    )
+    db.session.add_all([message, comment])
+    db.session.flush()
+    ids = {
+        MailKind.CONFIRM: lead_mail.send_confirmation(pending(sam, Purpose.NEWSLETTER)),
+        MailKind.WELCOME: lead_mail.send_welcome(news),
+        MailKind.RESOURCE: lead_mail.send_resource_link(
+            pending(sam, Purpose.RESOURCE, "first-iep-meeting-checklist")
+        ),
+        MailKind.CONTACT_NOTICE: lead_mail.send_contact_notice(message),
+        MailKind.CONTACT_REPLY: lead_mail.send_contact_reply(message),
+        MailKind.COMMENT_CONFIRM: comment_mail.send_confirmation(comment),
+        MailKind.COMMENT_NOTICE: comment_mail.send_notice(comment),
+    }
+    db.session.commit()
+    newsletter = announcements.send_newsletter(
+        "sample-nonce", "A free workshop on draft IEPs", ANNOUNCEMENT, "owner@site.test"
+    )
+    launch = announcements.launch_state(
+        "CA",
+        SITE_URL + "/guides/ca",
+        "It covers timelines, evaluations and what to bring to the meeting.",
+        "The California IEP guide is ready",
+        "owner@site.test",
+    )
+    ids = {kind: message.id for kind, message in ids.items()}
+    for kind, sent in (
+        (MailKind.ANNOUNCEMENT, newsletter),
+        (MailKind.STATE_LAUNCH, launch),
+    ):
+        ids[kind] = db.session.scalar(
+            select(AnnouncementMail.message_id).where(
+                AnnouncementMail.announcement_id == sent.id
+            )
+        )
+    return ids
