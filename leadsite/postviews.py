@@ -68,6 +68,9 @@ class PostViewCounter:
     def __init__(self, app: Flask) -> None:
         self.app = app
         self.lock = threading.Lock()
+        # One write at a time: a flush (the dashboard's) waits for one under way,
+        # so what it reads afterwards includes every view counted before it.
+        self.writing = threading.Lock()
         self.counts: Counter = Counter()
         self.pending = 0
         self.last_flush = time.monotonic()
@@ -111,7 +114,10 @@ class PostViewCounter:
 
     def flush(self) -> None:
         """Write the batch; if the database is away, keep it for the next try."""
-        counts = self.take()
+        with self.writing:
+            self.write(self.take())
+
+    def write(self, counts: Counter) -> None:
         if not counts:
             return
         try:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from leadsite.admin import announcements
+from leadsite.admin import accounts, announcements, resets
 from leadsite.comments import mail as comment_mail
 from leadsite.extensions import db
 from leadsite.leads import mail as lead_mail
 from leadsite.models import (
     ContactMessage,
+    OutboxMessage,
     Person,
     Purpose,
     Subscription,
@@ -105,6 +106,11 @@ def queue_every_kind() -> dict[MailKind, int]:
         "owner@site.test",
     )
     ids = {kind: message.id for kind, message in ids.items()}
+    owner = accounts.create_user("owner@example.com", "a long sample password 123")
+    resets.request_reset(owner.email, "127.0.0.1")
+    ids[MailKind.PASSWORD_RESET] = db.session.scalar(
+        select(OutboxMessage.id).where(OutboxMessage.kind == MailKind.PASSWORD_RESET)
+    )
     for kind, sent in (
         (MailKind.ANNOUNCEMENT, newsletter),
         (MailKind.STATE_LAUNCH, launch),

@@ -3,6 +3,8 @@ links in mail start with SITE_URL whatever Host a request came with."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from jinja2 import ChoiceLoader, DictLoader, TemplateNotFound
 
@@ -69,8 +71,8 @@ def test_renders_text_and_html_in_the_layout(ctx):
     html = message.body_html
     assert '<html lang="en">' in html
     assert "<title>Hello from Dana</title>" in html
-    assert '<a href="http://site.test/some/link">Your link</a>' in html
-    assert '<a href="http://site.test/" ' in html
+    assert re.search(r'<a href="http://site.test/some/link"[^>]*>Your link</a>', html)
+    assert re.search(r'<a [^>]*href="http://site.test/"', html)
     assert "Unsubscribe" not in html
     assert "Springfield" not in html + message.body_text
     assert message.headers == {}
