@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import current_app, render_template
 
 from ..models import OutboxMessage, Person, Subscription
+from .cooldown import may_mail_unconfirmed
 from .kinds import MailKind
 from .queue import queue_mail
 
@@ -37,8 +38,11 @@ def queue_email(
     one_click_url: str | None = None,
     marketing: bool = False,
     **context,
-) -> OutboxMessage:
+) -> OutboxMessage | None:
     """Render `templates/email/<template>.txt` and `.html` and queue the mail.
+
+    A capped kind to a `person` who had one too recently (`cooldown`) is not
+    queued: None, and the caller's request stays recorded all the same.
 
     - `kind` names the mail in the outbox and, unless `template` is given, its
       templates.
@@ -55,6 +59,8 @@ def queue_email(
     The mail joins the caller's transaction: commit it together with the lead.
     """
     kind = MailKind(kind)  # an unknown kind fails here, not after the cap
+    if kind.capped and not may_mail_unconfirmed(person):
+        return None
     template = template or kind.value
     if marketing and not (unsubscribe_url and one_click_url):
         raise ValueError("marketing mail needs unsubscribe_url and one_click_url")
