@@ -17,6 +17,7 @@ class MailKind(StrEnum):
     COMMENT_NOTICE = "comment_notice"
     ANNOUNCEMENT = "announcement"
     STATE_LAUNCH = "state_launch"
+    CAP_NOTICE = "cap_notice"  # to the owner: the hourly cap holds mail back
 
     @property
     def capped(self) -> bool:
