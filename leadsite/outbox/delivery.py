@@ -18,8 +18,9 @@ from sqlalchemy import and_, or_, select, update
 from ..extensions import db
 from ..models import DeliveryAttempt, OutboxMessage, OutboxStatus, utcnow
 from ..security.logs import mask_address, mask_addresses
+from . import bounces
 from .cap import confirm_mail_budget, tell_owner_of_held_mail
-from .kinds import CAPPED
+from .kinds import CAPPED, LIST
 from .smtp import PERMANENT, CouldNotConnect, Letter, classify, open_connection
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ def claim_due(limit: int, now: datetime | None = None) -> list[OutboxMessage]:
     BEGIN IMMEDIATE (see `database.py`) lets one claimer in at a time.
     Mail to unconfirmed addresses (`CAPPED`) over CONFIRM_MAIL_PER_HOUR stays
     queued, unclaimed and with no attempt counted, until the hour has room.
+    List mail (`LIST`) to an address that bounces or complained is cancelled.
     """
     now = now or utcnow()
     budget = confirm_mail_budget(now)
@@ -75,6 +77,13 @@ def claim_due(limit: int, now: datetime | None = None) -> list[OutboxMessage]:
     capped = [m for m in messages if m.kind in CAPPED]
     over = capped[max(budget, 0) :]
     messages = [m for m in messages if m not in over]
+    bouncing = bounces.bouncing_among(
+        [m.to_address for m in messages if m.kind in LIST]
+    )
+    for message in [m for m in messages if m.to_address in bouncing]:
+        message.status = OutboxStatus.CANCELLED  # list mail to a bouncing address
+        message.last_error = "the address bounces or complained"
+    messages = [m for m in messages if m.to_address not in bouncing]
     for message in messages:
         message.status = OutboxStatus.SENDING
         message.claimed_until = now + lease()
@@ -175,6 +184,8 @@ def deliver_due(
                         connection = None
                     down = error if isinstance(error, CouldNotConnect) else None
                     outcome, detail = classify(error)
+                    if outcome == PERMANENT and bounces.is_permanent_refusal(error):
+                        bounces.mark(letter.to, bounces.SMTP, detail)  # with record
                     log.warning(
                         "Mail %s to %s: %s",
                         letter.id,

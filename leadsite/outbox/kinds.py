@@ -34,3 +34,6 @@ CAPPED = frozenset(
         MailKind.CONTACT_REPLY,
     }
 )
+
+# List mail: what an address that bounces or complained no longer gets.
+LIST = frozenset({MailKind.ANNOUNCEMENT, MailKind.STATE_LAUNCH})
