@@ -178,3 +178,17 @@ def test_a_wrong_mailbox_login_is_reported_not_hidden(app, runner):
         server.stop()
     assert result.exit_code != 0
     assert marked(app) == {}
+
+
+def test_erasing_a_person_forgets_their_bounce_mark(app):
+    from leadsite.admin.privacy import erase_person
+    from leadsite.models import Person
+    from leadsite.outbox.bounces import mark
+
+    with app.app_context():
+        person = Person(email="gone@example.net")
+        db.session.add(person)
+        mark("gone@example.net", "smtp", "550")
+        db.session.commit()
+        erase_person(person)
+    assert marked(app) == {}
