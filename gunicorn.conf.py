@@ -9,6 +9,9 @@ import os
 from pathlib import Path
 
 from dotenv import load_dotenv
+from gunicorn.glogging import Logger
+
+from leadsite.security.logs import redact_path
 
 # The same `.env` the app reads, so PORT and WEB_CONCURRENCY may live there too.
 load_dotenv(Path(__file__).with_name(".env"))
@@ -30,6 +33,22 @@ keepalive = 5
 # Access log and errors on standard output and error, for journald or the terminal.
 accesslog = "-"
 errorlog = "-"
+
+
+class RedactingLogger(Logger):
+    """The access log without mailed-link tokens: they are cut from the request
+    line, the path, the referrer and every other logged value (a confirm page's
+    links send its address as the next page's referrer)."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {
+            key: redact_path(value) if isinstance(value, str) else value
+            for key, value in atoms.items()
+        }
+
+
+logger_class = RedactingLogger
 
 # No runtime control socket (gunicorn 25.1 and later): nothing here uses gunicornc.
 control_socket_disable = True

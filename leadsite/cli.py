@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 from . import backup, serve
 from .admin import cli as admin_cli
 from .content import SiteError, load_site
-from .outbox.cli import outbox
+from .outbox.cli import bounces, outbox
 from .posts import check_posts
 from .resources import build_resources
 from .wix.cli import wix
@@ -24,6 +24,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(build_resources)
     app.cli.add_command(serve.serve)
     app.cli.add_command(outbox)
+    app.cli.add_command(bounces)
     admin_cli.register(app)  # `flask admin ...` and `flask leads ...`
     app.cli.add_command(backup.backup_command)
     app.cli.add_command(backup.restore_command)

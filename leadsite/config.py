@@ -50,10 +50,16 @@ SETTINGS: dict[str, Setting] = {
     "FORM_RATE_LIMIT": Setting(10, int),
     "FORM_RATE_WINDOW": Setting(600, int),
     "CONFIRM_MAIL_PER_HOUR": Setting(100, int),
+    "UNCONFIRMED_MAIL_GAP_MINUTES": Setting(15, int),
+    "UNCONFIRMED_MAIL_PER_DAY": Setting(3, int),
+    "BOUNCE_MAILBOX_URL": Setting(None, str),
+    "BOUNCE_CHECK_MINUTES": Setting(15, int),
     "RATELIMIT_STORAGE_URL": Setting(None, str),
     "TRUSTED_PROXY_HOPS": Setting(0, int),
     "TRUSTED_HOSTS": Setting(None, str),
     "MAX_CONTENT_LENGTH": Setting(524288, int),
+    "MAX_FORM_PARTS": Setting(100, int),
+    "HSTS_INCLUDE_SUBDOMAINS": Setting(False, bool),
 }
 
 TRUE_WORDS = {"1", "true", "yes", "on"}

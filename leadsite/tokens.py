@@ -1,16 +1,30 @@
-"""Signed, expiring tokens for links in mail, each bound to one purpose.
+"""Opaque, expiring tokens for links in mail, each bound to one purpose.
 
-The purpose is the signing salt, so a confirm token cannot unsubscribe or download.
+A link carries 32 random bytes and nothing else; the `link_tokens` table keeps
+their SHA-256 with the purpose, whom the link is for and when it was made, so a
+link says nothing to its reader and a leaked table opens nothing. Reading a token
+changes nothing: a link works as often as needed until it expires.
+
+Links mailed before these tokens (itsdangerous, signed with SECRET_KEY, the
+purpose as salt) are still read until they expire: `legacy_read`.
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from datetime import timedelta
 from enum import StrEnum
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import delete, select
+
+from .extensions import db
+from .models import LinkToken, utcnow
 
 DAY = 24 * 3600
+KEEP_EXPIRED = timedelta(days=90)  # an expired download link may still be renewed
 
 
 class TokenPurpose(StrEnum):
@@ -29,14 +43,16 @@ def max_age(purpose: TokenPurpose) -> int:
     return 14 * DAY
 
 
-def _serializer(purpose: TokenPurpose) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(
-        current_app.config["SECRET_KEY"], salt=f"leadsite.{purpose}"
-    )
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def make_token(purpose: TokenPurpose, data: dict) -> str:
-    return _serializer(purpose).dumps(data)
+    """A new random token for `data`, stored (hashed) in the caller's transaction,
+    so it exists exactly when the mail that carries it does."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(LinkToken(digest=digest(token), purpose=str(purpose), data=data))
+    return token
 
 
 class TokenExpired(Exception):
@@ -48,12 +64,45 @@ class TokenExpired(Exception):
 
 
 def read_token(purpose: TokenPurpose, token: str) -> dict | None:
-    """The token's data; None if altered or of another purpose; TokenExpired if old."""
-    serializer = _serializer(purpose)
+    """The token's data; None if unknown or of another purpose; TokenExpired if old."""
+    if "." in token:  # random tokens have no dot; signed ones have two
+        return legacy_read(purpose, token)
+    row = db.session.scalar(
+        select(LinkToken).where(
+            LinkToken.digest == digest(token), LinkToken.purpose == str(purpose)
+        )
+    )
+    if row is None:
+        return None
+    if row.created_at + timedelta(seconds=max_age(purpose)) <= utcnow():
+        raise TokenExpired(dict(row.data))
+    return dict(row.data)
+
+
+def purge_expired() -> int:
+    """Forget tokens long past their expiry (kept a while so a download link can
+    still be renewed); the worker calls this now and then."""
+    removed = 0
+    for purpose in TokenPurpose:
+        lifetime = timedelta(seconds=max_age(purpose))
+        result = db.session.execute(
+            delete(LinkToken).where(
+                LinkToken.purpose == str(purpose),
+                LinkToken.created_at < utcnow() - lifetime - KEEP_EXPIRED,
+            )
+        )
+        removed += result.rowcount
+    return removed
+
+
+def legacy_read(purpose: TokenPurpose, token: str) -> dict | None:
+    """A signed token from a mail sent before the opaque tokens, until it expires."""
+    serializer = URLSafeTimedSerializer(
+        current_app.config["SECRET_KEY"], salt=f"leadsite.{purpose}"
+    )
     try:
         data = serializer.loads(token, max_age=max_age(purpose))
     except SignatureExpired as exc:
-        # The signature is genuine, only old: say whom it was for, to offer a new one.
         data = serializer.load_payload(exc.payload) if exc.payload else None
         raise TokenExpired(data if isinstance(data, dict) else None) from None
     except BadSignature:

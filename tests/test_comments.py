@@ -193,7 +193,9 @@ def test_commenting_subscribes_no_one_unless_the_box_is_ticked(app, client):
         assert subscription.status == "pending"  # the usual double opt-in
         consent = db.session.scalar(select(Consent))
         assert (consent.form, consent.page) == ("comment", f"/blog/{POST}")
-    assert mail_kinds(app) == ["comment_confirm", "comment_confirm", "confirm"]
+    # The newsletter's confirmation waits out the address's cooldown (one mail to
+    # an unconfirmed address per 15 minutes); the sign-up itself is recorded.
+    assert mail_kinds(app) == ["comment_confirm", "comment_confirm"]
 
 
 @pytest.mark.parametrize(
@@ -254,7 +256,7 @@ def test_an_address_waits_on_at_most_three_unconfirmed_comments(app, client):
     for number in range(5):
         assert leave_comment(client, body=f"Comment {number}").status_code == 302
     assert [c[1] for c in comments(app)] == ["Comment 0", "Comment 1", "Comment 2"]
-    assert mail_kinds(app) == ["comment_confirm"] * 3
+    assert mail_kinds(app) == ["comment_confirm"]  # one per address per cooldown
 
 
 def test_closed_post_refuses_new_comments_and_keeps_the_shown_ones(

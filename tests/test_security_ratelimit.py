@@ -215,10 +215,11 @@ def test_mail_to_unconfirmed_addresses_over_the_hourly_cap_waits_its_turn(
         assert [(m.kind, m.to_address) for m in waiting] == [
             ("confirm", "c2@example.com"),
             ("contact_reply", CONTACT["email"]),
+            ("cap_notice", "owner@site.test"),  # the owner hears what waits
         ]
         assert all(m.attempts == 0 for m in waiting)
         assert db.session.scalar(select(func.count(DeliveryAttempt.id))) == 3
-        assert deliver_due() == {}  # still within the hour
+        assert deliver_due() == {"sent": 1}  # the notice; the rest waits the hour
         later = utcnow() + timedelta(minutes=61)
         assert deliver_due(now=later) == {"sent": 2}
         db.session.remove()

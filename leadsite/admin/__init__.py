@@ -11,6 +11,7 @@ from . import (  # noqa: F401  (importing a module registers its pages)
     announce,
     audit,
     auth,
+    bounces,
     comments,
     dashboard,
     export,

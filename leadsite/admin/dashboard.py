@@ -13,6 +13,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from ..extensions import db
 from ..models import Purpose, Subscription, SubscriptionStatus, utcnow
 from ..models.admin import PostViewDay
+from ..outbox.cap import capped_waiting
 from ..posts import library
 from ..postviews import counter
 from . import charts
@@ -117,6 +118,7 @@ def dashboard():
         totals=totals(),
         messages=inbox_counts(),
         held=held_count(),
+        capped=capped_waiting(),
         waitlist=waitlist_rows,
         waitlist_chart=charts.bar_chart(
             waitlist_rows,

@@ -18,6 +18,7 @@ from .. import privacy
 from ..addresses import AddressError
 from ..extensions import db
 from ..models import (
+    BouncingAddress,
     ContactMessage,
     HeldSubmission,
     OutboxMessage,
@@ -87,6 +88,9 @@ def erase_person(
         privacy.suppress(person.email, reason)
     for message in mails:
         db.session.delete(message)
+    db.session.execute(  # the bounce mark holds the address too
+        delete(BouncingAddress).where(BouncingAddress.email == person.email.lower())
+    )
     person_id = person.id
     db.session.delete(person)
     db.session.flush()

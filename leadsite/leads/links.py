@@ -13,6 +13,7 @@ from ..extensions import csrf, db
 from ..models import Person, Purpose, Subscription
 from ..resources import app_resource_pdf
 from ..tokens import TokenExpired, TokenPurpose, read_token
+from . import mail as lead_mail
 from . import rules
 from .blueprint import bp
 from .forms import ButtonForm
@@ -49,9 +50,32 @@ def one_button_page(purpose: TokenPurpose, token: str, action: str, act, done: s
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
 def confirm(token: str):
-    """Confirm a subscription (double opt-in) with one button."""
-    return one_button_page(
-        TokenPurpose.CONFIRM, token, "confirm", rules.confirm, "confirmed"
+    """Confirm a subscription (double opt-in) with one button; the button also
+    confirms the address's other pending sign-ups, which the page lists, and the
+    confirmed page offers the links of resources the address asked for."""
+    subscription = subscription_from(TokenPurpose.CONFIRM, token)
+    if subscription is None:
+        return render_template("public/link_invalid.html", action="confirm"), 404
+    form = ButtonForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "public/confirm.html",
+            form=form,
+            subscription=subscription,
+            also=rules.pending_for(subscription),
+        )
+    confirmed = rules.confirm(subscription)
+    downloads = [
+        (settings().resource(s.topic), lead_mail.download_url(s))
+        for s in rules.pending_resources(subscription)
+        if settings().resource(s.topic)
+    ]
+    db.session.commit()  # the download links' tokens
+    return render_template(
+        "public/confirmed.html",
+        subscription=subscription,
+        also=[s for s in confirmed if s is not subscription],
+        downloads=downloads,
     )
 
 

@@ -2,8 +2,13 @@
 
 - One person per canonical address; one subscription per person and purpose.
 - A visitor sees the same answer whatever the address's state, and a repeated
-  submission creates nothing new: a pending address gets at most one fresh
-  confirmation mail per `COOLDOWN`.
+  submission creates nothing new.
+- An unconfirmed address gets few mails, whichever forms name it and how often:
+  the outbox's per-address cooldown (`outbox.cooldown`) holds back the rest. What
+  was asked for meanwhile is still recorded, and not lost: confirming any one
+  sign-up confirms every sign-up pending for the address (`confirm`), and the
+  confirmed page offers the download links of the resources it asked for
+  (`pending_resources`).
 - The lead, its consent record, its mail (queued in the outbox) and the form's
   rate-limit count are one transaction, in the visitor's own request: the lead is
   in the admin the moment the visitor sees the thank-you page.
@@ -12,7 +17,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -34,7 +38,6 @@ from ..outbox import cancel_queued
 from ..privacy import lift_suppression
 from . import mail as lead_mail
 
-COOLDOWN = timedelta(minutes=15)
 RETRIES = 5
 
 
@@ -121,11 +124,6 @@ def record_consent(subscription: Subscription, source: Source, wording: str) -> 
     )
 
 
-def may_send_again(subscription: Subscription) -> bool:
-    sent = subscription.confirmation_sent_at
-    return sent is None or utcnow() - sent >= COOLDOWN
-
-
 def opt_in(
     email: str, name: str, purpose: Purpose, topic: str, source: Source
 ) -> Subscription:
@@ -142,9 +140,8 @@ def opt_in(
         if fresh:
             subscription.status = SubscriptionStatus.PENDING
             record_consent(subscription, source, purpose.value)
-        if may_send_again(subscription):
+        if lead_mail.send_confirmation(subscription):
             subscription.confirmation_sent_at = utcnow()
-            lead_mail.send_confirmation(subscription)
         return subscription
 
     return retrying(work)
@@ -160,9 +157,8 @@ def request_resource(
         subscription = subscription_for(person, Purpose.RESOURCE, slug)
         if not subscription.consents:
             record_consent(subscription, source, "resource")
-        if may_send_again(subscription):
+        if lead_mail.send_resource_link(subscription):
             subscription.confirmation_sent_at = utcnow()
-            lead_mail.send_resource_link(subscription)
         return subscription
 
     subscription = retrying(work)
@@ -171,16 +167,49 @@ def request_resource(
     return subscription
 
 
-def confirm(subscription: Subscription) -> None:
-    """Confirm a pending subscription (from the confirm page's POST only).
+def pending_for(subscription: Subscription) -> list[Subscription]:
+    """The person's other newsletter and waitlist sign-ups still pending: one
+    confirmation link confirms them too (their own mail may have been held back)."""
+    return list(
+        db.session.scalars(
+            select(Subscription)
+            .where(
+                Subscription.person_id == subscription.person_id,
+                Subscription.id != subscription.id,
+                Subscription.status == SubscriptionStatus.PENDING,
+                Subscription.purpose != Purpose.RESOURCE,
+            )
+            .order_by(Subscription.id)
+            .with_for_update()
+        )
+    )
 
-    A confirmed, fresh opt-in also lifts an earlier erasure's suppression.
+
+def pending_resources(subscription: Subscription) -> list[Subscription]:
+    """The resources this person asked for and has not downloaded yet: the page a
+    confirmation link opens offers their links, the address being proven."""
+    return [
+        s
+        for s in subscription.person.subscriptions
+        if s.purpose == Purpose.RESOURCE and s.status == SubscriptionStatus.PENDING
+    ]
+
+
+def confirm(subscription: Subscription) -> list[Subscription]:
+    """Confirm a pending subscription and every other one pending for the address
+    (from the confirm page's POST only); return those confirmed now.
+
+    One welcome goes out, for the sign-up whose link was pressed; a confirmed, fresh
+    opt-in also lifts an earlier erasure's suppression.
     """
     db.session.refresh(subscription, with_for_update=True)
-    if subscription.confirm():
+    confirmed = [s for s in [subscription, *pending_for(subscription)] if s.confirm()]
+    if confirmed:
         lift_suppression(subscription.person.email)
+    if subscription in confirmed:
         lead_mail.send_welcome(subscription)
     db.session.commit()
+    return confirmed
 
 
 def unsubscribe(subscription: Subscription) -> None:

@@ -11,12 +11,15 @@ from .leads import (
     Subscription,
     SubscriptionStatus,
 )
+from .mailsafety import BouncingAddress, LinkToken
 from .outbox import DeliveryAttempt, OutboxMessage, OutboxStatus
 from .privacy import SuppressedAddress
 from .security import HeldSubmission, RateLimitCounter
 from .types import UTCDateTime, utcnow
 
 __all__ = [
+    "BouncingAddress",
+    "LinkToken",
     "Consent",
     "ContactMessage",
     "DeliveryAttempt",

@@ -2,11 +2,15 @@
 and a worker delivers it with retries, so no form waits on the mail server and an
 SMTP outage loses nothing.
 
-- `kinds`: every kind of mail, and which share the hourly cap (`cap`).
+- `kinds`: every kind of mail, and which share the hourly cap (`cap`, which also
+  tells the owner when it holds mail back) and the per-address `cooldown`.
 - `compose`: render a kind's templates and queue it (`queue_email`); mail links.
 - `queue`: the outbox rows: queue, cancel, queue again.
 - `delivery` and `smtp`: claim due mail, send it, sort failures, retry later.
-- `worker` and `cli`: `flask outbox work` and the owner's outbox commands.
+- `bounces`: addresses refused for good or named in bounce reports and
+  complaints (read from a POP3 or IMAP mailbox) get no more list mail.
+- `worker` and `cli`: `flask outbox work`, `flask bounces ...` and the owner's
+  outbox commands.
 """
 
 from .compose import absolute_url, queue_email

@@ -1,4 +1,5 @@
-"""`flask outbox ...`: run the delivery worker, read the outbox, send a mail again."""
+"""`flask outbox ...`: run the delivery worker, read the outbox, send a mail again;
+`flask bounces ...`: read the bounce mailbox, list and clear bouncing addresses."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import OutboxMessage, OutboxStatus
+from ..models import BouncingAddress, OutboxMessage, OutboxStatus
+from . import bounces as bounce_rules
 from .delivery import deliver_due
 from .queue import retry as queue_again
 from .worker import run_worker
@@ -110,3 +112,50 @@ def full_text(message: OutboxMessage) -> str:
     lines += ["", f"To: {message.to_address}", f"Subject: {message.subject}"]
     lines += [f"{name}: {value}" for name, value in (message.headers or {}).items()]
     return "\n".join(lines) + "\n\n" + message.body_text
+
+
+@click.group("bounces", cls=AppGroup)
+def bounces() -> None:
+    """Addresses that bounce or complained: they get no list mail."""
+
+
+@bounces.command("check")
+def check() -> None:
+    """Read the bounce mailbox (BOUNCE_MAILBOX_URL) now and mark what it reports."""
+    if not current_app.config.get("BOUNCE_MAILBOX_URL"):
+        click.echo(
+            "BOUNCE_MAILBOX_URL is not set: there is no mailbox to read.", err=True
+        )
+        sys.exit(1)
+    found = bounce_rules.check_bounces()
+    click.echo(
+        f"Read {found['report']} bounce reports and {found['complaint']} complaints "
+        f"({found['addresses']} addresses marked); left {found['other']} other "
+        "messages in the mailbox."
+    )
+
+
+@bounces.command("list")
+def list_bouncing() -> None:
+    """The marked addresses: address, why, how often, last time."""
+    rows = db.session.scalars(select(BouncingAddress).order_by(BouncingAddress.email))
+    for row in rows:
+        click.echo(
+            f"{row.email}  {row.reason}  {row.count}x  "
+            f"last {row.last_at:%Y-%m-%d %H:%M}"
+        )
+
+
+@bounces.command("clear")
+@click.argument("address")
+def clear(address: str) -> None:
+    """Let list mail go to ADDRESS again."""
+    row = db.session.scalar(
+        select(BouncingAddress).where(BouncingAddress.email == address.strip().lower())
+    )
+    if row is None:
+        click.echo(f"{address} is not marked as bouncing.", err=True)
+        sys.exit(1)
+    bounce_rules.clear(row.id)
+    db.session.commit()
+    click.echo(f"Cleared {address}: list mail goes to it again.")

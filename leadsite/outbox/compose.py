@@ -8,6 +8,7 @@ import css_inline
 from flask import current_app, render_template
 
 from ..models import OutboxMessage, Person, Subscription
+from .cooldown import may_mail_unconfirmed
 from .kinds import MailKind
 from .lists import list_id
 from .queue import queue_mail
@@ -73,9 +74,12 @@ def queue_email(
     one_click_url: str | None = None,
     marketing: bool = False,
     **context,
-) -> OutboxMessage:
+) -> OutboxMessage | None:
     """Render `templates/email/<template>.txt` and `.html` (`render_mail`) and queue
-    the mail.
+    the mail; None when the per-address cooldown holds a capped mail back.
+
+    A capped kind to a `person` who had one too recently (`cooldown`) is not
+    queued: None, and the caller's request stays recorded all the same.
 
     - `kind` names the mail in the outbox and, unless `template` is given, its
       templates. List mail (`MailKind.listed`) carries a List-Id naming its list.
@@ -89,6 +93,8 @@ def queue_email(
     The mail joins the caller's transaction: commit it together with the lead.
     """
     kind = MailKind(kind)  # an unknown kind fails here, before the hourly cap
+    if kind.capped and not may_mail_unconfirmed(person):
+        return None
     if marketing and not (unsubscribe_url and one_click_url):
         raise ValueError("marketing mail needs unsubscribe_url and one_click_url")
     text, html = render_mail(

@@ -17,8 +17,10 @@ from sqlalchemy import and_, or_, select, update
 
 from ..extensions import db
 from ..models import DeliveryAttempt, OutboxMessage, OutboxStatus, utcnow
-from .cap import confirm_mail_budget
-from .kinds import CAPPED
+from ..security.logs import mask_address, mask_addresses
+from . import bounces
+from .cap import confirm_mail_budget, tell_owner_of_held_mail
+from .kinds import CAPPED, LISTED
 from .smtp import PERMANENT, CouldNotConnect, Letter, classify, open_connection
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,7 @@ def claim_due(limit: int, now: datetime | None = None) -> list[OutboxMessage]:
     BEGIN IMMEDIATE (see `database.py`) lets one claimer in at a time.
     Mail to unconfirmed addresses (`CAPPED`) over CONFIRM_MAIL_PER_HOUR stays
     queued, unclaimed and with no attempt counted, until the hour has room.
+    List mail (`LISTED`) to an address that bounces or complained is cancelled.
     """
     now = now or utcnow()
     budget = confirm_mail_budget(now)
@@ -71,11 +74,21 @@ def claim_due(limit: int, now: datetime | None = None) -> list[OutboxMessage]:
     if budget <= 0:
         query = query.where(OutboxMessage.kind.not_in(CAPPED))
     messages = list(db.session.scalars(query))
-    over = [m for m in messages if m.kind in CAPPED][budget:]
+    capped = [m for m in messages if m.kind in CAPPED]
+    over = capped[max(budget, 0) :]
     messages = [m for m in messages if m not in over]
+    bouncing = bounces.bouncing_among(
+        [m.to_address for m in messages if m.kind in LISTED]
+    )
+    for message in [m for m in messages if m.to_address in bouncing]:
+        message.status = OutboxStatus.CANCELLED  # list mail to a bouncing address
+        message.last_error = "the address bounces or complained"
+    messages = [m for m in messages if m.to_address not in bouncing]
     for message in messages:
         message.status = OutboxStatus.SENDING
         message.claimed_until = now + lease()
+    if len(capped) - len(over) >= budget:  # the hour is full: does mail wait?
+        tell_owner_of_held_mail(now)
     db.session.commit()
     return messages
 
@@ -103,7 +116,12 @@ def record(letter: Letter, outcome: str, detail: str, now: datetime) -> None:
         out_of_tries = message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]
         if outcome == PERMANENT or out_of_tries:
             message.status = OutboxStatus.FAILED
-            log.warning("Mail %s to %s failed: %s", letter.id, letter.to, detail)
+            log.warning(
+                "Mail %s to %s failed: %s",
+                letter.id,
+                mask_address(letter.to),
+                mask_addresses(detail),
+            )
         else:
             message.status = OutboxStatus.QUEUED
             message.next_attempt_at = now + retry_delay(message.attempts)
@@ -144,7 +162,13 @@ def deliver_due(
             if (now or utcnow()) + per_message_budget() > letter.claimed_until:
                 continue  # the claim could lapse mid-send: leave it to the next claim
             if not current_app.config["MAIL_SERVER"]:
-                log.info("MAIL_SERVER is not set; kept mail:\n%s", letter.as_text())
+                log.info(
+                    "MAIL_SERVER is not set; mail %s to %s kept: read it with "
+                    "`flask outbox show --id %s`",
+                    letter.id,
+                    mask_address(letter.to),
+                    letter.id,
+                )
                 outcome, detail = "kept", "MAIL_SERVER is not set"
             elif down is not None:
                 outcome, detail = classify(down)
@@ -160,7 +184,14 @@ def deliver_due(
                         connection = None
                     down = error if isinstance(error, CouldNotConnect) else None
                     outcome, detail = classify(error)
-                    log.warning("Mail %s to %s: %s", letter.id, letter.to, detail)
+                    if outcome == PERMANENT and bounces.is_permanent_refusal(error):
+                        bounces.mark(letter.to, bounces.SMTP, detail)  # with record
+                    log.warning(
+                        "Mail %s to %s: %s",
+                        letter.id,
+                        mask_address(letter.to),
+                        mask_addresses(detail),
+                    )
             record(letter, outcome, detail, now or utcnow())
             counts[outcome] += 1
     finally:

@@ -18,6 +18,7 @@ class MailKind(StrEnum):
     ANNOUNCEMENT = "announcement"
     STATE_LAUNCH = "state_launch"
     PASSWORD_RESET = "password_reset"  # to the owner's own account
+    CAP_NOTICE = "cap_notice"  # to the owner: the hourly cap holds mail back
 
     @property
     def capped(self) -> bool:
@@ -41,4 +42,6 @@ CAPPED = frozenset(
     }
 )
 
+# List mail: it carries List-Id, goes out from MAIL_LIST_SENDER when that is set,
+# and an address that bounces or complained no longer gets it.
 LISTED = frozenset({MailKind.WELCOME, MailKind.ANNOUNCEMENT, MailKind.STATE_LAUNCH})

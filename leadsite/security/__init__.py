@@ -11,19 +11,22 @@
 - `headers`: CSP, HSTS and friends on every response.
 - `files`: no dotfiles through the static and media routes.
 - `failures`: friendly 413, 429 and 503 pages.
+- `formlimits`: at most MAX_FORM_PARTS fields per submission, urlencoded too.
+- `logs`: no mailed-link tokens or full addresses in the logs.
 """
 
 from __future__ import annotations
 
 from flask import Flask
 
-from . import failures, files, headers, hosts, ratelimit
+from . import failures, files, formlimits, headers, hosts, ratelimit
 
 
 def init_app(app: Flask) -> None:
     """Called last in the factory: the WSGI layers (headers, then ProxyFix) wrap
     everything else, WhiteNoise's static files included."""
     ratelimit.init_app(app)
+    formlimits.init_app(app)
     files.init_app(app)
     failures.register(app)
     headers.init_app(app)

@@ -11,6 +11,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import RequestEntityTooLarge, TooManyRequests
 
 from ..extensions import db
+from .formlimits import TooManyFields
 
 RETRY_AFTER_503 = 60
 
@@ -44,8 +45,10 @@ def register(app: Flask) -> None:
         return page, 429, {"Retry-After": str(retry_after)}
 
     @app.errorhandler(RequestEntityTooLarge)
-    def too_large(_error):
+    def too_large(error):
         limit_kb = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // 1024
+        if isinstance(error, TooManyFields):
+            limit_kb = 0  # too many fields, not too many bytes
         return render_template("errors/413.html", limit_kb=limit_kb), 413
 
     def unavailable(error):

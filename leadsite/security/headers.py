@@ -77,5 +77,8 @@ def init_app(app: Flask) -> None:
         "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
     }
     if app.config["SITE_URL"].startswith("https://"):
-        headers["Strict-Transport-Security"] = "max-age=31536000"
+        hsts = "max-age=31536000"
+        if app.config["HSTS_INCLUDE_SUBDOMAINS"]:
+            hsts += "; includeSubDomains"  # only if every subdomain has HTTPS
+        headers["Strict-Transport-Security"] = hsts
     app.wsgi_app = SecurityHeaders(app.wsgi_app, headers)

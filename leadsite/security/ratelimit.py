@@ -1,11 +1,15 @@
-"""Rate limits that hold across every gunicorn worker and host: fixed-window
-counters in the database (one atomic upsert per hit), or in Redis when
-RATELIMIT_STORAGE_URL is set.
+"""Rate limits that hold across every gunicorn worker and host: counters in the
+database (one atomic upsert per hit), or in Redis when RATELIMIT_STORAGE_URL is set.
+
+The window slides: the count is this fixed window's hits plus the previous
+window's, weighted by how much of it still lies within one window length of now.
+So nobody gets twice the limit through by sending at the end of one window and
+again at the start of the next, and each hit still costs one counter write.
 
 - Per client: FORM_RATE_LIMIT valid submissions per FORM_RATE_WINDOW seconds,
   shared by every public form (`GuardedForm.verdict()` checks it). An IPv6 client
   counts by its /64, since one household or phone gets a whole /64.
-- Per address: the confirmation cooldown in `leads.rules`.
+- Per address: the cooldown on mail to unconfirmed addresses (`outbox.cooldown`).
 - Site-wide: CONFIRM_MAIL_PER_HOUR, applied by the outbox (`outbox.cap`).
 """
 
@@ -14,6 +18,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import current_app, request
@@ -76,15 +81,21 @@ class DatabaseCounters:
         f"SET hits = {RateLimitCounter.__tablename__}.hits + 1 RETURNING hits"
     ).bindparams(bindparam("expires_at", type_=UTCDateTime))
 
-    def hit(self, key: str) -> tuple[int, float]:
-        """Count one hit in the current transaction; return the hits in this window
-        and when it ends (epoch)."""
-        index, ends, expires = window_now()
+    PREVIOUS = text(
+        f"SELECT hits FROM {RateLimitCounter.__tablename__} WHERE key = :key"
+    )
+
+    def hit(self, key: str, window: Window) -> tuple[int, int]:
+        """Count one hit in the current transaction; return the previous window's
+        hits and this one's (this hit included)."""
         hits = db.session.scalar(
-            self.HIT, {"key": f"{key}:{index}", "expires_at": expires}
+            self.HIT, {"key": f"{key}:{window.index}", "expires_at": window.keep_until}
+        )
+        previous = db.session.scalar(
+            self.PREVIOUS, {"key": f"{key}:{window.index - 1}"}
         )
         self.purge()
-        return hits, ends
+        return previous or 0, hits
 
     @staticmethod
     def purge() -> None:
@@ -102,14 +113,14 @@ class RedisCounters:
 
         self.client = redis.Redis.from_url(url)
 
-    def hit(self, key: str) -> tuple[int, float]:
-        index, ends, _expires = window_now()
-        name = f"leadsite:{key}:{index}"
+    def hit(self, key: str, window: Window) -> tuple[int, int]:
+        name = f"leadsite:{key}:{window.index}"
         pipe = self.client.pipeline()
         pipe.incr(name)
-        pipe.expireat(name, int(ends) + 1)
-        hits, _ = pipe.execute()
-        return int(hits), ends
+        pipe.expireat(name, int(window.keep_until.timestamp()) + 1)
+        pipe.get(f"leadsite:{key}:{window.index - 1}")
+        hits, _, previous = pipe.execute()
+        return int(previous or 0), int(hits)
 
 
 def init_app(app) -> None:
@@ -126,27 +137,57 @@ def check_submission(form=None, scope: str = "forms", commit: bool = True) -> No
     FORM_RATE_LIMIT in the current window. With `commit=False` the count waits for
     the caller's commit (one write for the count and the submission), unless over.
     """
-    hits, ends = current_app.extensions[EXTENSION].hit(client_key(scope))
+    window = window_now()
+    previous, hits = current_app.extensions[EXTENSION].hit(client_key(scope), window)
     if commit:
         db.session.commit()
-    refuse_if_over(hits, ends, form)
+    refuse_if_over(window, previous, hits, form)
 
 
-def refuse_if_over(hits: int, ends: float, form=None) -> None:
-    """Over FORM_RATE_LIMIT: keep the count (commit) and raise TooManySubmissions."""
-    if hits <= current_app.config["FORM_RATE_LIMIT"]:
+def refuse_if_over(window: Window, previous: int, hits: int, form=None) -> None:
+    """Over FORM_RATE_LIMIT in the sliding window: keep the count (commit) and
+    raise TooManySubmissions, saying when one more submission will fit."""
+    limit = current_app.config["FORM_RATE_LIMIT"]
+    if window.estimate(previous, hits) <= limit:
         return
     db.session.commit()
-    retry_after = max(1, math.ceil(ends - time.time()))
     current_app.logger.info(
-        "Rate limit: %s over %s submissions", client_network(), hits - 1
+        "Rate limit: %s over %s submissions", client_network(), limit
     )
-    raise TooManySubmissions(retry_after, form)
+    raise TooManySubmissions(window.seconds_until_room(previous, hits, limit), form)
 
 
-def window_now() -> tuple[int, float, datetime]:
-    """The current window's number, when it ends (epoch) and as a UTC time."""
-    window = current_app.config["FORM_RATE_WINDOW"]
-    index = int(time.time() // window)
-    ends = (index + 1) * window
-    return index, ends, datetime.fromtimestamp(ends, UTC)
+@dataclass(frozen=True)
+class Window:
+    """The fixed window `now` falls in: its number, start (epoch) and length."""
+
+    index: int
+    start: float
+    length: int
+    now: float
+
+    @property
+    def keep_until(self) -> datetime:
+        """A window's count is read until the next window ends."""
+        return datetime.fromtimestamp(self.start + 2 * self.length, UTC)
+
+    def estimate(self, previous: int, hits: int) -> float:
+        """The hits in the last `length` seconds, the previous window's spread
+        evenly over it."""
+        return previous * (1 - (self.now - self.start) / self.length) + hits
+
+    def seconds_until_room(self, previous: int, hits: int, limit: int) -> int:
+        """How long until the estimate is back at `limit - 1`, so one more fits."""
+        room = limit - 1
+        if hits <= room and previous:  # within this window, as `previous` fades
+            at = self.start + (1 - (room - hits) / previous) * self.length
+        else:  # in the next window, as this one's hits fade
+            at = self.start + self.length * (2 - room / max(hits, 1))
+        return max(1, math.ceil(at - self.now))
+
+
+def window_now() -> Window:
+    length = current_app.config["FORM_RATE_WINDOW"]
+    now = time.time()
+    index = int(now // length)
+    return Window(index, index * length, length, now)
