@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -120,6 +121,8 @@ def lighthouse_version() -> str:
 
 def main() -> None:
     started = datetime.now(UTC)
+    # run.sh's `timeout` sends SIGTERM: stop what was started before leaving.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped: out of time"))
     out = BENCH / "out" / f"lighthouse-{started:%Y%m%d-%H%M%S}"
     out.mkdir(parents=True)
     sys.path.insert(0, str(BENCH))

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -106,6 +108,8 @@ def postgres_version(url: str) -> str:
 
 def main() -> None:
     started, load = datetime.now(UTC), load_now()
+    # run.sh's `timeout` sends SIGTERM: stop what was started before leaving.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped: out of time"))
     out = BENCH / "out" / f"bench-{started:%Y%m%d-%H%M%S}"
     out.mkdir(parents=True)
     run = Run(out)

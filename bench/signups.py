@@ -56,8 +56,9 @@ def query(url: str, sql: str, **params) -> list:
 
 
 def stored_emails(url: str, table: str, run: str) -> set[str]:
+    """The stored addresses loadgen made for `run` (its label's start)."""
     sql = f"SELECT email FROM {table} WHERE email LIKE :run"  # noqa: S608
-    return {row[0] for row in query(url, sql, run=f"bench-{run}-%")}
+    return {row[0] for row in query(url, sql, run=f"bench-{run}%")}
 
 
 def outbox_now(url: str) -> str:
