@@ -1,7 +1,8 @@
 """The leads export, `flask leads export -o FILE` (the admin's CSV), of no rows
 (the command's start-up alone), a tenth of EXPORT_ROWS and all of them, on one
 database: the time, start-up included, and the process's peak memory (RSS).
-Memory that stays the same from a tenth to all the rows means the export streams.
+Memory while writing that stays the same from a tenth to all the rows means the
+export streams.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import time
+from pathlib import Path
 
 from servers import PYTHON, ROOT, free_port, site_environment
 from sqlalchemy import create_engine, delete, insert
@@ -52,6 +54,31 @@ def seed(url: str, rows: int) -> None:
     engine.dispose()
 
 
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def watch(pid: int, target: Path) -> tuple[int, object, int]:
+    """Wait for the export; its exit status, resource usage, and the largest
+    resident memory seen while it was writing the file (sampled every 20 ms).
+    The peak of the whole process is set at start-up (imports, the app), so it
+    alone cannot show whether writing the rows grows."""
+    largest = 0
+    while True:
+        done, status, usage = os.wait4(pid, os.WNOHANG)
+        if done:
+            return status, usage, largest
+        try:
+            if target.exists() and target.stat().st_size:
+                largest = max(largest, rss_kb(pid))
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+        time.sleep(0.02)
+
+
 def export(run, label: str, url: str) -> None:
     """The export of no rows, a tenth and all; the target counts the whole
     command, start-up included: what the owner waits for."""
@@ -65,7 +92,7 @@ def export(run, label: str, url: str) -> None:
         process = subprocess.Popen(
             [PYTHON, *command], cwd=ROOT, env=env, stderr=subprocess.DEVNULL
         )
-        _, status, usage = os.wait4(process.pid, 0)
+        status, usage, writing_kb = watch(process.pid, target)
         seconds = time.monotonic() - started
         start_up = start_up or seconds
         with target.open(encoding="utf-8-sig", newline="") as file:
@@ -73,17 +100,20 @@ def export(run, label: str, url: str) -> None:
         target.unlink()  # made-up leads, and large
         figures = {"seconds": seconds, "export": seconds - start_up}
         figures |= {"peak_mb": usage.ru_maxrss / 1024, "written": written}
+        figures["writing_mb"] = writing_kb / 1024
         figures["exit"] = os.waitstatus_to_exitcode(status)
         name = f"{rows:,} rows, {label}" if rows else f"No rows (start-up), {label}"
         run.rows.append(("export", name, figures, None))
     small, large = [row[2] for row in run.rows[-2:]]
-    growth = large["peak_mb"] / small["peak_mb"] - 1
+    growth = large["writing_mb"] / small["writing_mb"] - 1
     run.targets.append(
         (
             f"Export of {EXPORT_ROWS:,} rows on {label}: under 5 s, flat memory",
             f"{large['seconds']:.1f} s, the command's start-up included "
-            f"({large['export']:.1f} s without); peak memory {small['peak_mb']:.0f} "
-            f"MB for a tenth, {large['peak_mb']:.0f} MB for all ({growth:+.0%})",
+            f"({large['export']:.1f} s without); memory while writing "
+            f"{small['writing_mb']:.0f} MB for a tenth, {large['writing_mb']:.0f} MB "
+            f"for all ({growth:+.0%}); peak of the whole command "
+            f"{large['peak_mb']:.0f} MB",
             large["seconds"] < 5
             and growth <= 0.1
             and large["written"] == EXPORT_ROWS

@@ -84,14 +84,18 @@ def report(run, started: datetime, postgres: str, settings: dict, load: str) -> 
             )
     lines += [
         "",
-        "| `flask leads export` | Time | Less start-up | Peak memory (RSS) | Rows |",
-        "| --- | ---: | ---: | ---: | ---: |",
+        "| `flask leads export` | Time | Less start-up | Memory while writing (RSS) "
+        "| Peak memory (RSS) | Rows |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for kind, name, figures, _ in run.rows:
         if kind == "export":
+            writing = (
+                f"{figures['writing_mb']:.0f} MB" if figures["writing_mb"] else "-"
+            )
             lines.append(
                 f"| {name} | {figures['seconds']:.2f} s | {figures['export']:.2f} s "
-                f"| {figures['peak_mb']:.0f} MB | {figures['written']:,} |"
+                f"| {writing} | {figures['peak_mb']:.0f} MB | {figures['written']:,} |"
             )
     lines += ["", "Checks:", "", *[f"- {note}" for note in run.notes], ""]
     lines += ["Targets of the issue, from this run:", ""]
