@@ -1,8 +1,6 @@
--- wrk script for GETs: optional Cookie and If-None-Match (BENCH_COOKIE,
--- BENCH_ETAG), and one "BENCH {json}" line with the figures bench.py reads.
-local cookie = os.getenv("BENCH_COOKIE") or ""
+-- wrk script for GETs: an optional If-None-Match (BENCH_ETAG), and one
+-- "BENCH {json}" line with the figures measure.py reads.
 local etag = os.getenv("BENCH_ETAG") or ""
-if cookie ~= "" then wrk.headers["Cookie"] = cookie end
 if etag ~= "" then wrk.headers["If-None-Match"] = etag end
 
 function done(summary, latency, requests)

@@ -1,5 +1,6 @@
-"""Lighthouse on five pages, served as in production: gunicorn behind nginx (gzip,
-static files from instance/static/, proxy headers), all on 127.0.0.1.
+"""Lighthouse on five pages, served as in production: gunicorn behind nginx with
+deploy/nginx/leadsite.conf (micro-cache, gzip, static files from instance/static/,
+proxy headers; made runnable on 127.0.0.1 by `nginx_site`).
 
 Lighthouse runs with its defaults: a mobile phone, simulated slow 4G and a slowed
 CPU. Reports go to bench/out/lighthouse-<time>/, the summary table into
@@ -12,11 +13,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from nginx_site import bench_config
 from servers import ROOT, free_port, gunicorn, nginx, site_environment
 
 BENCH = Path(__file__).resolve().parent
@@ -35,34 +38,6 @@ PAGES = {
     "waitlist": "/state-guides",
     "contact": "/contact",
 }
-# The parts of deploy/nginx/leadsite.conf that change what a browser gets (no TLS
-# here: Chromium treats 127.0.0.1 as a secure origin).
-NGINX_SITE = """\
-        gzip on;
-        gzip_comp_level 5;
-        gzip_min_length 256;
-        gzip_vary on;
-        gzip_proxied any;
-        gzip_types text/css text/plain application/xml application/atom+xml
-                   application/json image/svg+xml;
-        proxy_http_version 1.1;
-        proxy_set_header Connection "";
-        proxy_set_header Host $host;
-        proxy_set_header X-Forwarded-For $remote_addr;
-        proxy_set_header X-Forwarded-Proto $scheme;
-        location /static/ {{
-            root {instance};
-            gzip_static on;
-            add_header Cache-Control "public, max-age=31536000, immutable";
-            add_header X-Content-Type-Options nosniff;
-            try_files $uri @app;
-        }}
-        location / {{
-            proxy_pass http://127.0.0.1:{app_port};
-        }}
-        location @app {{
-            proxy_pass http://127.0.0.1:{app_port};
-        }}"""
 
 
 def run_lighthouse(url: str, report: Path) -> dict:
@@ -146,6 +121,8 @@ def lighthouse_version() -> str:
 
 def main() -> None:
     started = datetime.now(UTC)
+    # run.sh's `timeout` sends SIGTERM: stop what was started before leaving.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped: out of time"))
     out = BENCH / "out" / f"lighthouse-{started:%Y%m%d-%H%M%S}"
     out.mkdir(parents=True)
     sys.path.insert(0, str(BENCH))
@@ -157,11 +134,11 @@ def main() -> None:
     env = site_environment(app_port, database, TRUSTED_PROXY_HOPS="1")
     env["SITE_URL"] = f"http://127.0.0.1:{port}"
     site = gunicorn("site", "wsgi:app", env, out)
-    body = NGINX_SITE.format(instance=ROOT / "instance", app_port=app_port)
+    site_conf = bench_config(port, app_port, out / "nginx-cache", ROOT / "instance")
     proxy = None
     rows, failed, advice = [], [], []
     try:
-        proxy = nginx("nginx", port, body, out)
+        proxy = nginx("nginx", port, site_conf, out)
         for name, path in PAGES.items():
             print(f"Lighthouse: {path} ...", flush=True)
             result = run_lighthouse(
@@ -181,8 +158,8 @@ def main() -> None:
         f"Run of {started:%Y-%m-%d %H:%M} UTC (`bench/lighthouse.sh`): Lighthouse "
         f"{lighthouse_version()}, {chromium}, Node {node_version()}; mobile, "
         "simulated throttling (Lighthouse's defaults); the site under gunicorn "
-        "behind nginx with the gzip and static-file settings of "
-        "deploy/nginx/leadsite.conf. Requests and transfer: everything the page "
+        "behind nginx with deploy/nginx/leadsite.conf (no TLS, on 127.0.0.1: see "
+        "bench/nginx_site.py). Requests and transfer: everything the page "
         "loaded, as Lighthouse counted it.",
         "",
         "| Page | Performance | Accessibility | Best practices | SEO | FCP | LCP "

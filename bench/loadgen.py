@@ -2,7 +2,7 @@
 
 wrk measures the pages; for signups we need more than rates: which address got
 which answer, so that every signup answered "thank you" (302) can be looked up in
-the database afterwards. Each of CONNECTIONS keep-alive connections sends its
+the database afterwards. Each of the keep-alive connections sends its
 share of the POSTs one after another, and the run ends when all are answered, so
 no request is ever cut off half-way. It runs in one asyncio loop, which costs the
 2-core machine a little CPU, the same for the site and its floor.
@@ -61,18 +61,17 @@ async def read_answer(reader: asyncio.StreamReader) -> tuple[int, bool]:
     return status, closes
 
 
-async def one_connection(port, path, forms, outcome, label) -> None:
+async def one_connection(port, path, fields, count, headers, outcome, label):
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    extra = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
     try:
-        for number, (cookie, fields) in enumerate(forms):
+        for number in range(count):
             email = f"bench-{label}-{number}@example.com"
             body = (f"{fields}&" if fields else "") + "email=" + quote(email)
             head = (
                 f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
                 "Content-Type: application/x-www-form-urlencoded\r\n"
-                f"Content-Length: {len(body)}\r\n"
-                + (f"Cookie: {cookie}\r\n" if cookie else "")
-                + "\r\n"
+                f"Content-Length: {len(body)}\r\n{extra}\r\n"
             )
             started = time.perf_counter()
             writer.write((head + body).encode())
@@ -87,17 +86,32 @@ async def one_connection(port, path, forms, outcome, label) -> None:
 
 
 def post_forms(
-    port: int, path: str, forms: list[list[tuple[str, str]]], run: str
+    port: int,
+    path: str,
+    fields: str,
+    total: int,
+    run: str,
+    headers: dict[str, str] | None = None,
+    connections: int = 16,
 ) -> Outcome:
-    """POST each connection's forms (cookie, url-encoded fields) with a new
-    address each; return every answer."""
+    """POST the url-encoded `fields` plus a new address each, `total` times over
+    `connections` keep-alive connections, with `headers` (a browser's); return
+    every answer."""
     outcome = Outcome()
 
     async def main() -> None:
         await asyncio.gather(
             *(
-                one_connection(port, path, share, outcome, f"{run}-{n}")
-                for n, share in enumerate(forms)
+                one_connection(
+                    port,
+                    path,
+                    fields,
+                    total // connections,
+                    headers or {},
+                    outcome,
+                    f"{run}-{n}",
+                )
+                for n in range(connections)
             )
         )
 

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 SECRET_KEY = "bench-only-secret-key-" + "x" * 24
-WORKER_BOOT_SECONDS = 4
+BOOT_SECONDS = 300  # a loaded machine can take a minute to load the app
 
 
 def free_port() -> int:
@@ -76,23 +76,46 @@ def site_environment(port: int, database_url: str, **extra: str) -> dict[str, st
     }
 
 
+def cpu_ticks(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def wait_for_workers(master: int, workers: int, seconds: float) -> None:
+    """Until `workers` children of the gunicorn master have loaded the app: each
+    has used no CPU for a second (booting uses it all the time)."""
+    deadline, before = time.monotonic() + seconds, None
+    while time.monotonic() < deadline:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        try:
+            now = {pid: cpu_ticks(int(pid)) for pid in children}
+        except FileNotFoundError:
+            now = None
+        if now and len(now) >= workers and now == before:
+            return
+        before = now
+        time.sleep(1)
+    raise RuntimeError(f"gunicorn's workers not ready after {seconds} s")
+
+
 def gunicorn(name: str, app: str, env: dict, log_dir: Path) -> Process:
     """`gunicorn -c gunicorn.conf.py APP` from the project folder, as deployed.
 
-    It returns once every worker has had time to load the app: the master listens
-    at once, and keep-alive connections opened before the second worker is ready
-    would all stay with the first one for the whole run, halving what is measured.
+    It returns once every worker has loaded the app: the master listens at once,
+    and keep-alive connections opened before the second worker is ready would all
+    stay with the first one for the whole run, halving what is measured.
     """
     command = [PYTHON, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), app]
     process = Process(name, command, log_dir, cwd=ROOT, env=env)
-    wait_for_port(int(env["PORT"]), process.process)
-    time.sleep(WORKER_BOOT_SECONDS)
+    wait_for_port(int(env["PORT"]), process.process, BOOT_SECONDS)
+    workers = int(env.get("WEB_CONCURRENCY") or 2)  # as gunicorn.conf.py reads it
+    wait_for_workers(process.process.pid, workers, BOOT_SECONDS)
     return process
 
 
 def get(url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
     request = urllib.request.Request(url, headers=headers or {})
-    with urllib.request.urlopen(request, timeout=30) as response:
+    with urllib.request.urlopen(request, timeout=120) as response:
         return response.status, dict(response.headers), response.read()
 
 
@@ -104,6 +127,7 @@ error_log {out}/nginx-error.log warn;
 events {{ worker_connections 1024; }}
 http {{
     include /etc/nginx/mime.types;
+    default_type application/octet-stream;
     access_log off;
     client_body_temp_path {out}/nginx-body;
     proxy_temp_path {out}/nginx-proxy;
@@ -111,25 +135,26 @@ http {{
     uwsgi_temp_path {out}/nginx-uwsgi;
     scgi_temp_path {out}/nginx-scgi;
     sendfile on;
+    tcp_nopush on;
     keepalive_timeout 65;
-    server {{
-        listen 127.0.0.1:{port};
-{body}
-    }}
+    include {site};
 }}
 """
 
 
-def nginx(name: str, port: int, body: str, out: Path) -> Process:
-    """nginx in the foreground with its own config, logs and pid file under `out`."""
+def nginx(name: str, port: int, site: str, out: Path) -> Process:
+    """nginx in the foreground, its http settings as Debian's nginx.conf has them
+    (less the access log), with `site` (server blocks, as a file in
+    /etc/nginx/sites-enabled/ would hold them) written to `out/name/site.conf`."""
     if shutil.which("nginx") is None:
         raise RuntimeError("nginx is missing: sudo apt-get install -y nginx")
-    folder = out / name
+    folder = (out / name).resolve()
     folder.mkdir(parents=True, exist_ok=True)
+    site_file = folder / "site.conf"
+    site_file.write_text(site)
     conf = folder / "nginx.conf"
-    conf.write_text(
-        NGINX_CONF.format(workers=os.cpu_count() or 1, out=folder, port=port, body=body)
-    )
+    workers = os.cpu_count() or 1
+    conf.write_text(NGINX_CONF.format(workers=workers, out=folder, site=site_file))
     command = ["nginx", "-e", str(folder / "nginx-error.log"), "-c", str(conf)]
     process = Process(name, command, out)
     wait_for_port(port, process.process)
