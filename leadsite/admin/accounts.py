@@ -4,6 +4,7 @@ commands and the tests call. Sign-in throttling lives in `throttle`."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -26,8 +27,13 @@ ABSOLUTE_TIMEOUT = timedelta(hours=12)
 SEEN_EVERY = timedelta(seconds=60)  # how often a busy session's last_seen_at moves
 
 hasher = PasswordHasher()
-# Verified when the account does not exist, so both answers take as long.
-DUMMY_HASH = hasher.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def dummy_hash() -> str:
+    """Verified when the account does not exist, so both answers take as long.
+    Made on first use: every command and worker would otherwise pay for it."""
+    return hasher.hash(secrets.token_urlsafe(16))
 
 
 def account_email(raw: str) -> str:
@@ -87,7 +93,7 @@ def verify(email: str, password: str, code: str = "") -> AdminUser | None:
     None for a wrong password, a wrong code or no account."""
     user = find_user(email)
     try:
-        hasher.verify(user.password_hash if user else DUMMY_HASH, password)
+        hasher.verify(user.password_hash if user else dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None or not code_ok(user, code):
