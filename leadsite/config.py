@@ -83,6 +83,9 @@ SETTINGS: dict[str, Setting] = {
     "MAX_CONTENT_LENGTH": Setting(
         524288, int, "Largest request body in bytes; larger gets a friendly 413."
     ),
+    "PICTURE_MAX_BYTES": Setting(
+        15 * 1024 * 1024, int, "Largest picture the admin may upload, in bytes."
+    ),
 }
 
 TRUE_WORDS = {"1", "true", "yes", "on"}

@@ -16,6 +16,7 @@ from . import (  # noqa: F401  (importing a module registers its pages)
     leads,
     mailview,
     messages,
+    pictures,
     privacy,
 )
 from .blueprint import bp

@@ -13,6 +13,7 @@ from .leads import (
     SubscriptionStatus,
 )
 from .outbox import DeliveryAttempt, OutboxMessage, OutboxStatus
+from .pictures import Picture, PictureVariant
 from .privacy import SuppressedAddress
 from .security import RateLimitCounter, UsedFormToken
 from .types import UTCDateTime, utcnow
@@ -25,6 +26,8 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Person",
+    "Picture",
+    "PictureVariant",
     "Purpose",
     "RateLimitCounter",
     "Submission",
