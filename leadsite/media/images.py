@@ -148,17 +148,27 @@ def target_widths(width: int) -> list[int]:
     return widths
 
 
+def variant_sizes(width: int, height: int) -> list[tuple[int, int]]:
+    """Each copy's width and height, from the picture's own size or from its widest
+    copy's alike (so a page can write `srcset` from the widest copy's address)."""
+    widest = min(width, WIDTHS[-1])
+    tallest = max(1, round(height * widest / width))
+    return [
+        (w, tallest if w == widest else max(1, round(tallest * w / widest)))
+        for w in target_widths(widest)
+    ]
+
+
 def prepare(data: bytes, filename: str = "") -> Prepared:
     """Check, turn upright, strip and resize an upload (PictureError if refused)."""
     decoded = decode(data, filename)
     kind = FORMATS[decoded.format]
     image = upright_pixels(decoded)
     variants = []
-    for width in target_widths(image.width):
-        height = max(1, round(image.height * width / image.width))
+    for width, height in variant_sizes(image.width, image.height):
         resized = (
             image
-            if width == image.width
+            if (width, height) == image.size
             else image.resize((width, height), Image.Resampling.LANCZOS, None, 2.0)
         )
         variants.append(Variant(width, height, encode(resized, kind == "PNG")))

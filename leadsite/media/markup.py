@@ -1,8 +1,10 @@
 """Pictures in a post's HTML and Markdown.
 
-- `responsive_pictures`: each `<img>` of a stored picture gets every variant in
+- `responsive_pictures`: each `<img>` of a stored picture gets every copy in
   `srcset`, `sizes` for the page's column, and `width` and `height`, so a phone
-  loads a small copy and the page keeps the picture's space while it loads.
+  loads a small copy and the page keeps the picture's space while it loads. All of
+  it comes from the address (which holds the widest copy's size): rendering a post
+  never waits on the database.
 - `missing_descriptions`: the pictures in a post's Markdown that have no
   description (alt text); a post with any may not be published.
 """
@@ -15,7 +17,8 @@ from html import unescape
 from markdown_it import MarkdownIt
 from markupsafe import escape
 
-from .store import PREFIX, parse_address, picture_url, pictures_by_id
+from .images import variant_sizes
+from .store import PREFIX, parse_address, variant_url
 
 # The blog's column is 44rem wide less 2.5rem of padding (static/css/site.css).
 SIZES = "(min-width: 44rem) 41.5rem, calc(100vw - 2.5rem)"
@@ -26,44 +29,32 @@ HTML_SRC = re.compile(r"""\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I
 PARSER = MarkdownIt("commonmark", {"html": True})
 
 
-def picture_size(src: str) -> tuple[str, tuple[int, int] | None] | None:
-    """A stored picture's address and its widest size (for covers), or None when
-    `src` is not a stored picture's address."""
+def picture_size(src: str) -> tuple[str, tuple[int, int]] | None:
+    """A stored picture's address and size (for covers), or None when `src` is
+    not a stored picture's address."""
     parsed = parse_address(src)
-    if parsed is None:
-        return None
-    picture = pictures_by_id({parsed[0]}).get(parsed[0])
-    if picture is None:
-        return src, None
-    return src, (picture.largest.width, picture.largest.height)
+    return (src, parsed[2:]) if parsed else None
 
 
 def responsive_pictures(html: str) -> str:
     """Write srcset, sizes, width and height on each stored picture in `html`."""
     if PREFIX not in html:
         return html
-    tags = {}
-    for tag in IMG_TAG.findall(html):
-        found = SRC.search(tag)
-        parsed = parse_address(unescape(found.group(1))) if found else None
-        if parsed:
-            tags[tag] = parsed[0]
-    pictures = pictures_by_id(set(tags.values()))
 
     def fill(match: re.Match) -> str:
         tag = match.group(0)
-        picture = pictures.get(tags.get(tag, 0))
-        if picture is None:
+        found = SRC.search(tag)
+        parsed = parse_address(unescape(found.group(1))) if found else None
+        if not parsed:
             return tag
+        picture_id, digest, width, height = parsed
         srcset = ", ".join(
-            f"{picture_url(picture, v.width)} {v.width}w" for v in picture.variants
+            f"{variant_url(picture_id, digest, w, h)} {w}w"
+            for w, h in variant_sizes(width, height)
         )
         extra = f' srcset="{escape(srcset)}" sizes="{SIZES}"'
         if " width=" not in tag and " height=" not in tag:
-            widest = picture.largest
-            extra += f' width="{widest.width}" height="{widest.height}"'
-        found = SRC.search(tag)
-        tag = tag.replace(found.group(0), f' src="{escape(picture_url(picture))}"', 1)
+            extra += f' width="{width}" height="{height}"'
         return tag[:-1].rstrip("/").rstrip() + extra + ">"
 
     return IMG_TAG.sub(fill, html)

@@ -1,9 +1,10 @@
 """Pictures in the database: saving an upload, finding a variant by its address,
 and the answer the editor's script reads.
 
-A variant's address is `/media/p/<id>-<digest>-<width>.webp`. The digest is a hash
-of the picture's bytes, so an address always means the same bytes and browsers may
-keep it a year; a wrong digest is a 404.
+A variant's address is `/media/p/<id>-<digest>-<width>x<height>.webp`. The digest
+is a hash of the picture's bytes, so an address always means the same bytes and
+browsers may keep it a year; a wrong digest is a 404. The size in the address lets
+a page write `srcset`, `width` and `height` without asking the database.
 """
 
 from __future__ import annotations
@@ -20,15 +21,19 @@ from ..models import Picture, PictureVariant
 from .images import SUFFIX, PictureTooLarge, prepare
 
 PREFIX = "/media/p/"
-ADDRESS = re.compile(r"/media/p/(\d{1,12})-([0-9a-f]{12})-(\d{1,5})\.webp")
+ADDRESS = re.compile(r"/media/p/(\d{1,12})-([0-9a-f]{12})-(\d{1,5})x(\d{1,5})\.webp")
 DIGEST_CHARS = 12
 ALT_MAX = 1000
 
 
-def picture_url(picture: Picture, width: int | None = None) -> str:
-    """The address of one variant; the widest when no width is given."""
-    width = width or picture.largest.width
-    return f"{PREFIX}{picture.id}-{picture.digest}-{width}.{SUFFIX}"
+def variant_url(picture_id: int, digest: str, width: int, height: int) -> str:
+    return f"{PREFIX}{picture_id}-{digest}-{width}x{height}.{SUFFIX}"
+
+
+def picture_url(picture: Picture, variant: PictureVariant | None = None) -> str:
+    """The address of one variant; the widest when none is given."""
+    variant = variant or picture.largest
+    return variant_url(picture.id, picture.digest, variant.width, variant.height)
 
 
 def size_limit() -> int:
@@ -82,15 +87,17 @@ def save_picture(data: bytes, filename: str = "", alt: str = "") -> Picture:
     return picture
 
 
-def parse_address(src: str) -> tuple[int, str, int] | None:
-    """(id, digest, width) of a picture variant's address, or None."""
+def parse_address(src: str) -> tuple[int, str, int, int] | None:
+    """(id, digest, width, height) of a picture variant's address, or None."""
     found = ADDRESS.fullmatch(src.split("?", 1)[0])
     if not found:
         return None
-    return int(found.group(1)), found.group(2), int(found.group(3))
+    return int(found[1]), found[2], int(found[3]), int(found[4])
 
 
-def find_variant(picture_id: int, digest: str, width: int) -> PictureVariant | None:
+def find_variant(
+    picture_id: int, digest: str, width: int, height: int
+) -> PictureVariant | None:
     """The variant with its bytes, if the address is current."""
     return db.session.scalar(
         select(PictureVariant)
@@ -98,18 +105,11 @@ def find_variant(picture_id: int, digest: str, width: int) -> PictureVariant | N
         .where(
             PictureVariant.picture_id == picture_id,
             PictureVariant.width == width,
+            PictureVariant.height == height,
             Picture.digest == digest,
         )
         .options(undefer(PictureVariant.data))
     )
-
-
-def pictures_by_id(ids: set[int]) -> dict[int, Picture]:
-    """The pictures with these ids that exist (their variants without bytes)."""
-    if not ids:
-        return {}
-    found = db.session.scalars(select(Picture).where(Picture.id.in_(ids)))
-    return {picture.id: picture for picture in found}
 
 
 def markdown_for(picture: Picture) -> str:
