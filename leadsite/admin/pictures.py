@@ -66,6 +66,10 @@ def pictures_page(upload: UploadForm | None = None, status: int = 200):
     ), status
 
 
+def first_error(form) -> str:
+    return next(iter(form.errors.values()))[0]
+
+
 def refused(message: str, status: int, form: UploadForm | None = None):
     if wants_json():
         return jsonify(error=message), status
@@ -106,8 +110,9 @@ def upload_picture():
             return jsonify(error="The page had been open too long. Reload it."), 400
         raise
     if not form.validate():
-        message = next(iter(form.errors.values()))[0]
-        return refused(message, 400, form)
+        if wants_json():
+            return jsonify(error=first_error(form)), 400
+        return pictures_page(form, 400)
     upload = form.file.data
     try:
         picture = save_picture(upload.read(), upload.filename or "", form.alt.data)
@@ -122,13 +127,16 @@ def upload_picture():
 def import_picture():
     """Fetch a picture from another site's address and store it like an upload."""
     form = ImportForm()
-    if not form.validate():
-        return refused(next(iter(form.errors.values()))[0], 400)
     try:
+        if not form.validate():
+            raise PictureError(first_error(form))
         picture = import_remote_picture(form.url.data.strip(), form.alt.data)
     except PictureError as error:
         db.session.rollback()
-        return refused(str(error), 400)
+        if wants_json():
+            return jsonify(error=str(error)), 400
+        flash(str(error), "error")
+        return redirect(url_for("admin.pictures"))
     return saved(picture)
 
 
@@ -138,7 +146,7 @@ def describe_picture(picture_id: int):
     picture = db.session.get(Picture, picture_id) or abort(404)
     form = DescribeForm()
     if not form.validate():
-        flash(next(iter(form.errors.values()))[0], "error")
+        flash(first_error(form), "error")
     else:
         picture.alt = clean_alt(form.alt.data)
         db.session.commit()
