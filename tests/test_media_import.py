@@ -34,6 +34,9 @@ def other_site(request: Request) -> Response:
         "/to-file": lambda: Response(
             status=302, headers={"Location": "file:///etc/passwd"}
         ),
+        "/to-ftp": lambda: Response(
+            status=302, headers={"Location": "ftp://127.0.0.1/a.jpg"}
+        ),
         "/to-photo": lambda: Response(status=302, headers={"Location": "/photo.jpg"}),
     }
     return routes.get(request.path, lambda: Response("Not here", status=404))()
@@ -84,7 +87,8 @@ def test_imports_a_picture_from_another_site(app, other_site_url):
     [
         ("/page.jpg", "is not a picture the site can use"),
         ("/big.png", "larger than 2 MB"),
-        ("/to-file", "not a web page"),
+        ("/to-file", "could not be fetched"),
+        ("/to-ftp", "not a web page"),
         ("/nowhere.jpg", "could not be fetched"),
     ],
 )
