@@ -159,16 +159,22 @@ def test_png_with_transparency_keeps_it(app):
 
 
 @pytest.mark.skipif(not HEIC_SUPPORTED, reason="pillow-heif is not installed")
-def test_iphone_heic_is_taken(app):
-    source = encoded(two_colour_image(200, 100), "HEIF")
+def test_iphone_heic_is_taken_upright_without_gps(app):
+    exif = Image.open(io.BytesIO(camera_jpeg())).getexif()  # orientation 6, GPS
+    source = encoded(two_colour_image(120, 80), "HEIF", exif=exif.tobytes())
+    assert Image.open(io.BytesIO(source)).getexif().get_ifd(ExifTags.IFD.GPSInfo)
     client = signed_in_client(app)
 
     response = upload(client, source, "IMG_0002.HEIC", "A card")
 
     assert response.status_code == 201, response.get_data(as_text=True)
-    assert (response.get_json()["width"], response.get_json()["height"]) == (200, 100)
+    assert (response.get_json()["width"], response.get_json()["height"]) == (80, 120)
     assert stored(app)[0].original_format == "HEIC"
-    assert decoded(client.get(response.get_json()["url"]).data).size == (200, 100)
+    served = client.get(response.get_json()["url"]).data
+    image = decoded(served).convert("RGB")
+    assert image.size == (80, 120)
+    assert image.getpixel((40, 5)) == pytest.approx(RED, abs=40)
+    assert b"GPS" not in served and b"PhoneMaker" not in served
 
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'

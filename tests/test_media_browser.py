@@ -42,7 +42,7 @@ def test_upload_describe_and_show_in_a_post(app, live_server, page, tmp_path, si
     assert "No description yet" in page.locator(".picture-list").inner_text()
     assert_accessible(page)
 
-    page.get_by_label("Description (alt text)", exact=True).last.fill(
+    page.get_by_label("Description of IMG_0042.JPG").fill(
         "A red and blue card on a table"
     )
     page.get_by_role("button", name="Save description").click()

@@ -59,7 +59,6 @@ def pictures_page(upload: UploadForm | None = None, status: int = 200):
         pictures=list(pictures),
         page=page,
         upload=upload or UploadForm(formdata=None),
-        describe=DescribeForm(formdata=None),
         alt_hint=ALT_HINT,
         limit_mb=size_limit() / (1024 * 1024),
         picture_url=picture_url,

@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageCms, ImageOps, UnidentifiedImageError
 
 try:
     import pillow_heif
@@ -69,8 +69,17 @@ def looks_like_svg(data: bytes, filename: str) -> bool:
     )
 
 
-def decode(data: bytes, filename: str = "") -> Image.Image:
-    """The upload decoded in full, or PictureError with a message for the owner."""
+def upright_size(image: Image.Image) -> tuple[int, int]:
+    """The picture's size as shown: width and height swapped when the camera held
+    it sideways (EXIF orientations 5 to 8)."""
+    turned = image.getexif().get(ExifTags.Base.Orientation) in (5, 6, 7, 8)
+    return (image.height, image.width) if turned else image.size
+
+
+def decode(data: bytes, filename: str = "") -> tuple[Image.Image, tuple[int, int]]:
+    """The upload decoded in full, with its upright size; PictureError with a
+    message for the owner. A large JPEG is decoded at a half, quarter or eighth of
+    its size (still wider than the widest copy), which saves most of the memory."""
     if looks_like_svg(data, filename):
         raise PictureError(
             "SVG drawings can't be uploaded, because they can carry scripts. "
@@ -85,6 +94,9 @@ def decode(data: bytes, filename: str = "") -> Image.Image:
                 f"This picture is {image.width} × {image.height} pixels, more "
                 "than the site takes. Please make it smaller and upload it again."
             )
+        size = upright_size(image)
+        if image.format in ("JPEG", "MPO"):
+            image.draft(image.mode, (WIDTHS[-1], WIDTHS[-1]))
         image.load()
     except PictureError:
         raise
@@ -92,7 +104,7 @@ def decode(data: bytes, filename: str = "") -> Image.Image:
         raise PictureError(not_a_picture(filename)) from error
     except Image.DecompressionBombError as error:
         raise PictureTooLarge("This picture is too large in pixels.") from error
-    return image
+    return image, size
 
 
 def not_a_picture(filename: str) -> str:
@@ -117,11 +129,16 @@ def to_srgb(image: Image.Image, mode: str) -> Image.Image:
     return image.convert(mode)
 
 
-def upright_pixels(image: Image.Image) -> Image.Image:
-    """Turned as the camera meant, in sRGB, and a new image holding only pixels."""
+def upright_pixels(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """Turned as the camera meant, at `size`, in sRGB: a new image holding only
+    pixels."""
     image = ImageOps.exif_transpose(image)
     transparent = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
     mode = "RGBA" if transparent else "RGB"
+    if image.mode not in ("RGB", "RGBA", "CMYK", "L"):
+        image = image.convert(mode)  # palette and 16-bit pictures resize badly
+    if image.size != size:
+        image = image.resize(size, Image.Resampling.LANCZOS, None, 2.0)
     image = to_srgb(image, mode)
     return Image.frombytes(mode, image.size, image.tobytes())
 
@@ -161,15 +178,16 @@ def variant_sizes(width: int, height: int) -> list[tuple[int, int]]:
 
 def prepare(data: bytes, filename: str = "") -> Prepared:
     """Check, turn upright, strip and resize an upload (PictureError if refused)."""
-    decoded = decode(data, filename)
+    decoded, (original_width, original_height) = decode(data, filename)
     kind = FORMATS[decoded.format]
-    image = upright_pixels(decoded)
+    sizes = variant_sizes(original_width, original_height)
+    image = upright_pixels(decoded, sizes[-1])
     variants = []
-    for width, height in variant_sizes(image.width, image.height):
+    for width, height in sizes:
         resized = (
             image
             if (width, height) == image.size
             else image.resize((width, height), Image.Resampling.LANCZOS, None, 2.0)
         )
         variants.append(Variant(width, height, encode(resized, kind == "PNG")))
-    return Prepared(image.width, image.height, kind, variants)
+    return Prepared(original_width, original_height, kind, variants)

@@ -24,7 +24,8 @@
       headers: { "Accept": "application/json", "X-CSRFToken": csrfToken() }
     }).then(function (response) {
       return response.json().catch(function () {
-        return { error: "The site did not answer as expected (" + response.status + ")." };
+        return { error: "The site did not take the picture (" + response.status +
+          "). If you were signed out, sign in again in another tab and retry." };
       }).then(function (data) {
         if (!response.ok || data.error) {
           throw new Error(data.error || "The picture could not be saved.");
