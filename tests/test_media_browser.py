@@ -105,3 +105,23 @@ def test_the_editor_script_uploads_a_pasted_picture(app, live_server, page):
     assert refused.startswith("SVG drawings can't be uploaded")
     page.reload()
     assert "Pasted chart" in page.locator(".picture-list").inner_text()
+
+
+def test_delete_asks_first(app, live_server, page, tmp_path):
+    make_owner(app)
+    photo = tmp_path / "kitchen.png"
+    photo.write_bytes(encoded(two_colour_image(300, 200), "PNG"))
+    sign_in(page, live_server.url)
+    page.get_by_label("Picture (JPEG, PNG, WebP or HEIC)").set_input_files(photo)
+    page.get_by_label("Description (alt text)").fill("A kitchen table")
+    page.get_by_role("button", name="Upload").click()
+    address = page.get_by_role("img", name="A kitchen table").get_attribute("src")
+
+    page.get_by_role("link", name="Delete kitchen.png").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Delete this picture?"
+    assert_accessible(page)
+    page.get_by_role("button", name="Delete the picture for good").click()
+
+    assert "Picture deleted." in page.get_by_role("status").inner_text()
+    assert "No pictures yet." in page.locator(".picture-list").inner_text()
+    assert page.request.get(live_server.url + address).status == 404
