@@ -16,6 +16,7 @@ from flask import (
 from werkzeug.security import safe_join
 
 from .assets import file_version
+from .media.views import picture as stored_picture
 from .posts import MEDIA_DIR, library
 from .seo import article_data, share_links
 
@@ -70,6 +71,10 @@ def tag(tag: str):
         abort(404)
     name = next(t.name for t in tagged[0].tags if t.slug == tag)
     return render_template("public/blog_tag.html", posts=tagged, tag_name=name)
+
+
+# Pictures uploaded in the admin, kept in the database (see `leadsite.media`).
+bp.add_url_rule("/media/p/<name>", "picture", stored_picture)
 
 
 @bp.get("/media/<path:filename>")

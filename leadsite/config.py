@@ -60,6 +60,7 @@ SETTINGS: dict[str, Setting] = {
     "MAX_CONTENT_LENGTH": Setting(524288, int),
     "MAX_FORM_PARTS": Setting(100, int),
     "HSTS_INCLUDE_SUBDOMAINS": Setting(False, bool),
+    "PICTURE_MAX_BYTES": Setting(15 * 1024 * 1024, int),
 }
 
 TRUE_WORDS = {"1", "true", "yes", "on"}

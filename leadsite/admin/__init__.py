@@ -19,6 +19,7 @@ from . import (  # noqa: F401  (importing a module registers its pages)
     leads,
     mailview,
     messages,
+    pictures,
     privacy,
     spam,
 )

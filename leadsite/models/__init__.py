@@ -13,6 +13,7 @@ from .leads import (
 )
 from .mailsafety import BouncingAddress, LinkToken
 from .outbox import DeliveryAttempt, OutboxMessage, OutboxStatus
+from .pictures import Picture, PictureVariant
 from .privacy import SuppressedAddress
 from .security import HeldSubmission, RateLimitCounter
 from .types import UTCDateTime, utcnow
@@ -28,6 +29,8 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Person",
+    "Picture",
+    "PictureVariant",
     "Purpose",
     "RateLimitCounter",
     "Subscription",

@@ -11,6 +11,7 @@ from markdown_it import MarkdownIt
 from markupsafe import escape
 
 from ..assets import file_version, image_size
+from ..media import picture_size, responsive_pictures
 from .meta import Cover, Tag  # noqa: F401
 
 MEDIA_DIR = "media"
@@ -96,7 +97,11 @@ def media_file(site_dir: Path, src: str) -> Path:
 
 def versioned_image(site_dir: Path, src: str) -> tuple[str, tuple[int, int] | None]:
     """An image's address with `?v=<hash of the file>` (so browsers may keep it a
-    year, see `blog.media`) and its width and height; as given if it is missing."""
+    year, see `blog.media`) and its width and height; as given if it is missing.
+    A picture stored in the database has its version in its address already."""
+    stored = picture_size(src)
+    if stored:
+        return stored
     path = media_file(site_dir, src)
     if not src.startswith("/media/") or not path.is_file():
         return src, None
@@ -110,7 +115,9 @@ SRC_ATTRIBUTE = re.compile(r'\ssrc="([^"]*)"')
 def sized_images(html: str, site_dir: Path) -> str:
     """Give each image of `site/media/` in a post its version and, unless the post
     set them, its width and height: the page then keeps the image's space while it
-    loads, and nothing below it jumps."""
+    loads, and nothing below it jumps. Pictures stored in the database also get
+    `srcset` and `sizes` (see `leadsite.media.markup`)."""
+    html = responsive_pictures(html)
 
     def fill(match: re.Match) -> str:
         tag = match.group(0)
