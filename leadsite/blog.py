@@ -9,9 +9,11 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    redirect,
     render_template,
     request,
     send_from_directory,
+    url_for,
 )
 from werkzeug.security import safe_join
 
@@ -54,18 +56,39 @@ def index():
     return render_template("public/blog_index.html", posts=library().published())
 
 
+def moved_or_404(slug: str):
+    """A 301 to the post or page that had this address before, else a 404."""
+    moved = library().moved_to(slug)
+    if moved is None:
+        abort(404)
+    kind, current = moved
+    endpoint = "blog.page" if kind == "page" else "blog.post"
+    return redirect(url_for(endpoint, slug=current), code=301)
+
+
 @bp.get("/blog/<slug>")
 def post(slug: str):
-    """One post; drafts and unknown slugs are a 404."""
+    """One post; drafts, scheduled posts and unknown slugs are a 404, and an
+    address the post had before leads to it (301)."""
     found = library().get(slug)
     if found is None:
-        abort(404)
+        return moved_or_404(slug)
     return render_template(
         "public/blog_post.html",
         post=found,
         article=article_data(found),
         share_links=share_links(found),
     )
+
+
+@bp.get("/<slug>")
+def page(slug: str):
+    """A page (About, Privacy ...) at its own address; every other route of the
+    site comes first, and the editor refuses a page address a route uses."""
+    found = library().page(slug)
+    if found is None:
+        return moved_or_404(slug)
+    return render_template("public/page.html", post=found)
 
 
 @bp.get("/blog/tag/<tag>")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
@@ -42,6 +43,24 @@ class SiteInfo(Strict):
     tagline: Text
     canonical_url: HttpUrl
     language: Text = "en"
+    # Her time zone (an IANA name): scheduled posts and admin times use it.
+    time_zone: Text = "America/New_York"
+
+    @field_validator("time_zone")
+    @classmethod
+    def known_time_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {name!r}; use a name such as America/New_York "
+                "or America/Los_Angeles"
+            ) from None
+        return name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
 
 
 class Owner(Strict):
