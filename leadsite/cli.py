@@ -13,8 +13,8 @@ from . import backup, outbox_cli, serve
 from .admin import cli as admin_cli
 from .content import SiteError, load_site
 from .posts import check_posts
-from .posts.cli import posts_cli
 from .posts.checks import check_stored_posts
+from .posts.cli import posts_cli
 from .resources import build_resources
 from .wix.cli import wix
 

@@ -1,4 +1,5 @@
-"""The owner's admin at /admin/: her list of leads, messages, mail and announcements.
+"""The owner's admin at /admin/: her posts and pages, leads, messages, mail and
+announcements.
 
 Every page needs a signed-in owner (see `auth`), and every answer carries
 `Cache-Control: no-store`, so nothing private stays in a browser or proxy cache.
@@ -16,7 +17,11 @@ from . import (  # noqa: F401  (importing a module registers its pages)
     leads,
     mailview,
     messages,
+    post_mail,
+    post_tools,
+    posts,
     privacy,
+    revisions,
 )
 from .blueprint import bp
 

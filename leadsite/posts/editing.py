@@ -71,13 +71,25 @@ def add_revision(post: Post, actor: str) -> PostRevision:
     return revision
 
 
+def keep_as_revision(post: Post, actor: str) -> None:
+    """Keep the stored text as a revision unless its version has one already (an
+    autosave has none), before another version replaces it."""
+    kept = db.session.scalar(
+        select(PostRevision.id).where(
+            PostRevision.post_id == post.id, PostRevision.version == post.version
+        )
+    )
+    if kept is None:
+        add_revision(post, actor)
+
+
 def keep_old_address(post: Post, new_slug: str) -> None:
     """Before a slug change: the old address leads to the post, the new one is
     nobody's redirect any more."""
     db.session.execute(delete(SlugRedirect).where(SlugRedirect.old_slug == new_slug))
-    if post.id and post.slug and post.slug != new_slug:
-        if post.status != PostStatus.DRAFT:
-            db.session.add(SlugRedirect(old_slug=post.slug, post_id=post.id))
+    moved = post.id and post.slug and post.slug != new_slug
+    if moved and post.status != PostStatus.DRAFT:
+        db.session.add(SlugRedirect(old_slug=post.slug, post_id=post.id))
 
 
 def save_post(
@@ -95,8 +107,7 @@ def save_post(
     unless `autosave`. Raises StaleSave when `started_from` is not the current
     version."""
     if post is None:
-        post = Post(status=PostStatus.DRAFT)
-        db.session.add(post)
+        post = Post(status=PostStatus.DRAFT)  # added once its fields are set
     elif started_from != post.version:
         db.session.rollback()
         raise StaleSave(post.id)
@@ -106,6 +117,7 @@ def save_post(
         if name in fields:
             setattr(post, name, fields[name])
     post.body = body.replace("\r\n", "\n")
+    db.session.add(post)
     if status is not None:
         post.status = status
         if publish_at is not None:
