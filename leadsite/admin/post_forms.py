@@ -79,10 +79,10 @@ class PostMailForm(CleanTextForm):
 
     content = RadioField(
         "What the email holds",
-        choices=[
-            ("full", "The whole post"),
-            ("summary", "The summary, with a link to read the post on the site"),
-        ],
+        choices={
+            "full": "The whole post",
+            "summary": "The summary, with a link to read the post on the site",
+        },
         default="full",
     )
     version = IntegerField(validators=[Optional()])

@@ -213,6 +213,22 @@
         return content;
       },
     });
+    // "- item", not Turndown's "-   item"; a <p> inside an item adds no blank line.
+    service.addRule("listItem", {
+      filter: "li",
+      replacement: function (content, node, options) {
+        var parent = node.parentNode;
+        var prefix = options.bulletListMarker + " ";
+        if (parent.nodeName === "OL") {
+          var start = Number(parent.getAttribute("start") || 1);
+          prefix = start + Array.prototype.indexOf.call(parent.children, node) + ". ";
+        }
+        var indent = new Array(prefix.length + 1).join(" ");
+        content = content.replace(/^\n+/, "").replace(/\n+$/, "")
+          .replace(/\n\s*\n/g, "\n").replace(/\n/g, "\n" + indent);
+        return prefix + content + (node.nextSibling ? "\n" : "");
+      },
+    });
     return service;
   }
 
@@ -223,7 +239,7 @@
     event.preventDefault();
     var doc = new DOMParser().parseFromString(html, "text/html");
     cleanWordLists(doc);
-    var markdown = turndown().turndown(doc.body).trim();
+    var markdown = turndown().turndown(doc.body).replace(/^[ \t]+$/gm, "").trim();
     insert(markdown + "\n");
   });
 
