@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from ..models.content import Post as PostRow
 from ..models.content import PostKind, PostStatus
+from ..models.types import utcnow
 from .meta import PostMeta, explain
 from .render import MARKDOWN, media_file
 from .view import Post, build, local_day, start_of_day
@@ -112,8 +113,6 @@ def read_post(
     path: Path, site_dir: Path, zone: ZoneInfo = DEFAULT_ZONE
 ) -> tuple[Post | None, list[str]]:
     """Read, check and render one file, without storing it."""
-    from ..models.types import utcnow
-
     meta, body, problems = read_file(path, site_dir)
     if meta is None:
         return None, problems
