@@ -149,3 +149,42 @@ def test_write_schedule_publish_edit_restore_and_move(app, live_server, page):
     assert_accessible(page)
     page.goto(f"{site}/admin/posts/{post.id}/delete")
     assert_accessible(page)
+
+
+# What Word puts on the clipboard for a heading, a bulleted and a numbered list:
+# list items are paragraphs whose bullet sits in a span Word hides.
+WORD = (
+    "<html><head><style>p.MsoNormal {margin:0}</style></head><body>"
+    "<h1>Questions to ask</h1>"
+    "<p class=MsoListParagraphCxSpFirst style='mso-list:l0 level1 lfo1'>"
+    "<span style='mso-list:Ignore'>·<span>&nbsp;&nbsp;</span></span>"
+    "<b>Who</b> writes the goals?</p>"
+    "<p class=MsoListParagraphCxSpLast style='mso-list:l0 level1 lfo1'>"
+    "<span style='mso-list:Ignore'>·<span>&nbsp;&nbsp;</span></span>"
+    "When is the <i>next</i> review?</p>"
+    "<p class=MsoNormal>Then:</p>"
+    "<p class=MsoListParagraphCxSpFirst style='mso-list:l1 level1 lfo2'>"
+    "<span style='mso-list:Ignore'>1.<span>&nbsp;</span></span>Read it</p>"
+    "<p class=MsoListParagraphCxSpLast style='mso-list:l1 level1 lfo2'>"
+    "<span style='mso-list:Ignore'>2.<span>&nbsp;</span></span>Sign it</p>"
+    "</body></html>"
+)
+
+
+def test_pasting_from_word_keeps_headings_lists_bold_and_italics(
+    app, live_server, page
+):
+    make_owner(app)
+    page.goto(live_server.url + "/admin/posts/new")
+    page.get_by_label("Email address").fill(OWNER)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.evaluate(PASTE, [WORD])
+    assert page.get_by_label("Text", exact=True).input_value() == (
+        "# Questions to ask\n\n"
+        "- **Who** writes the goals?\n"
+        "- When is the _next_ review?\n\n"
+        "Then:\n\n"
+        "1. Read it\n"
+        "2. Sign it\n"
+    )

@@ -208,7 +208,10 @@
       replacement: function (content, node) {
         if (!content.trim()) return content;
         var style = node.getAttribute("style");
-        if (/font-weight:\s*(bold|[6-9]00)/.test(style)) content = "**" + content + "**";
+        var inHeading = node.closest && node.closest("h1, h2, h3, h4, h5, h6");
+        if (/font-weight:\s*(bold|[6-9]00)/.test(style) && !inHeading) {
+          content = "**" + content + "**";
+        }
         if (/font-style:\s*italic/.test(style)) content = "_" + content + "_";
         return content;
       },
