@@ -45,7 +45,7 @@ def test_export_then_import_into_a_new_database_gives_the_same_files(
     first = tmp_path / "first"
     result = runner.invoke(args=["posts", "export", str(first)])
     assert result.exit_code == 0, result.output
-    assert "5 post(s) written" in result.output
+    assert "5 posts written" in result.output
     exported = files(first)
     assert exported["about.md"] == (
         "---\ntitle: About\nslug: about\nkind: page\npublished: 2026-01-01\n"
@@ -59,7 +59,7 @@ def test_export_then_import_into_a_new_database_gives_the_same_files(
         db.create_all()
     result = runner.invoke(args=["posts", "import", str(first)])
     assert result.exit_code == 0, result.output
-    assert "5 post(s) imported" in result.output
+    assert "5 posts imported" in result.output
     second = tmp_path / "second"
     runner.invoke(args=["posts", "export", str(second)])
     assert files(second) == exported
@@ -99,7 +99,7 @@ def test_a_wrong_file_is_reported_and_the_others_go_in(app, runner, tmp_path):
     assert f"{bad}: published: should be a date written year-month-day" in (
         result.output
     )
-    assert "1 post(s) imported" in result.output
+    assert "1 post imported" in result.output
     assert stored(app, "good").title == "Good"
     assert stored(app, "bad") is None
 

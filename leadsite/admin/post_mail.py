@@ -111,7 +111,8 @@ def send_post(post, content: str, actor: str) -> Announcement:
         for s, m in zip(subs, queued, strict=True)
     )
     announcement.recipients = len(subs)
-    audit.record("post mail", f"“{post.title[:100]}”: {len(subs)} mail(s) queued")
+    mails = "1 mail" if len(subs) == 1 else f"{len(subs)} mails"
+    audit.record("post mail", f"“{post.title[:100]}”: {mails} queued")
     announcements.commit_or_already_sent(announcement.key)
     return announcement
 

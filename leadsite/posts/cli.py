@@ -11,6 +11,12 @@ from flask.cli import AppGroup
 from ..extensions import db
 from .importing import export_folder, import_folder
 
+
+def posts_word(count: int) -> str:
+    """1 post, 2 posts."""
+    return f"{count} post" if count == 1 else f"{count} posts"
+
+
 posts_cli = AppGroup("posts", help="Import and export posts as Markdown files.")
 
 
@@ -22,7 +28,7 @@ def import_command(folder: str) -> None:
     db.session.commit()
     for problem in problems:
         click.echo(problem, err=True)
-    click.echo(f"{len(saved)} post(s) imported from {folder}.")
+    click.echo(f"{posts_word(len(saved))} imported from {folder}.")
     if problems:
         sys.exit(1)
 
@@ -32,4 +38,4 @@ def import_command(folder: str) -> None:
 def export_command(folder: str) -> None:
     """Write every post and page as <slug>.md in FOLDER."""
     written = export_folder(Path(folder))
-    click.echo(f"{len(written)} post(s) written to {folder}.")
+    click.echo(f"{posts_word(len(written))} written to {folder}.")
