@@ -51,6 +51,7 @@ def test_write_schedule_publish_edit_restore_and_move(app, live_server, page):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     assert page.get_by_role("heading", level=1).inner_text() == "New post"
+    page.get_by_role("toolbar", name="Formatting").wait_for()  # the script is on
     assert_accessible(page)
 
     # The address follows the title; pasted formatting becomes Markdown.
@@ -179,6 +180,7 @@ def test_pasting_from_word_keeps_headings_lists_bold_and_italics(
     page.get_by_label("Email address").fill(OWNER)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("toolbar", name="Formatting").wait_for()  # the script is on
     page.evaluate(PASTE, [WORD])
     assert page.get_by_label("Text", exact=True).input_value() == (
         "# Questions to ask\n\n"
