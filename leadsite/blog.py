@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from pathlib import Path
 
@@ -15,14 +16,17 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from sqlalchemy.exc import OperationalError
 from werkzeug.security import safe_join
 
 from . import posts
 from .assets import file_version
+from .extensions import db
 from .posts import MEDIA_DIR, library
 from .seo import article_data, share_links
 
 bp = Blueprint("blog", __name__)
+log = logging.getLogger(__name__)
 
 LATEST_ON_HOME = 3
 # Browsers keep an image for 30 days, and a year when the address carries the
@@ -42,12 +46,21 @@ def long_date(day: date) -> str:
     return f"{day:%B} {day.day}, {day.year}"
 
 
+def latest_posts() -> list:
+    """The newest posts for the home page; none while the database is away, so the
+    page and its sign-up form still show (the sign-up then explains the trouble)."""
+    try:
+        return library().published()[:LATEST_ON_HOME]
+    except OperationalError:
+        db.session.rollback()
+        log.warning("home page: the database is away; showing no posts")
+        return []
+
+
 @bp.get("/")
 def home():
     """Who the owner is, the latest posts and the two free offers."""
-    return render_template(
-        "public/home.html", posts=library().published()[:LATEST_ON_HOME]
-    )
+    return render_template("public/home.html", posts=latest_posts())
 
 
 @bp.get("/blog/")

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 from sqlalchemy import case, func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import defer
 
 from ..extensions import db
@@ -118,16 +119,20 @@ class PostLibrary:
         """Changes when a post is saved, added, removed or goes live (read by the
         page cache while it exists)."""
         now = utcnow()
-        with short_read():
-            return tuple(
-                db.session.execute(
-                    select(
-                        func.count(PostRow.id),
-                        func.coalesce(func.sum(PostRow.version), 0),
-                        func.sum(case((live_clause(now), 1), else_=0)),
-                    )
-                ).one()
-            )
+        try:
+            with short_read():
+                return tuple(
+                    db.session.execute(
+                        select(
+                            func.count(PostRow.id),
+                            func.coalesce(func.sum(PostRow.version), 0),
+                            func.sum(case((live_clause(now), 1), else_=0)),
+                        )
+                    ).one()
+                )
+        except OperationalError:  # the database is away: pages without posts
+            db.session.rollback()
+            return ("database away",)
 
 
 def init_app(app: Flask) -> None:
