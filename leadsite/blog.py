@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from pathlib import Path
 
@@ -9,18 +10,23 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    redirect,
     render_template,
     request,
     send_from_directory,
+    url_for,
 )
+from sqlalchemy.exc import OperationalError
 from werkzeug.security import safe_join
 
 from .assets import file_version
+from .extensions import db
 from .media.views import picture as stored_picture
 from .posts import MEDIA_DIR, library
 from .seo import article_data, share_links
 
 bp = Blueprint("blog", __name__)
+log = logging.getLogger(__name__)
 
 LATEST_ON_HOME = 3
 # Browsers keep an image for 30 days, and a year when the address carries the
@@ -35,12 +41,21 @@ def long_date(day: date) -> str:
     return f"{day:%B} {day.day}, {day.year}"
 
 
+def latest_posts() -> list:
+    """The newest posts for the home page; none while the database is away, so the
+    page and its sign-up form still show (the sign-up then explains the trouble)."""
+    try:
+        return library().published()[:LATEST_ON_HOME]
+    except OperationalError:
+        db.session.rollback()
+        log.warning("home page: the database is away; showing no posts")
+        return []
+
+
 @bp.get("/")
 def home():
     """Who the owner is, the latest posts and the two free offers."""
-    return render_template(
-        "public/home.html", posts=library().published()[:LATEST_ON_HOME]
-    )
+    return render_template("public/home.html", posts=latest_posts())
 
 
 @bp.get("/blog/")
@@ -49,18 +64,39 @@ def index():
     return render_template("public/blog_index.html", posts=library().published())
 
 
+def moved_or_404(slug: str):
+    """A 301 to the post or page that had this address before, else a 404."""
+    moved = library().moved_to(slug)
+    if moved is None:
+        abort(404)
+    kind, current = moved
+    endpoint = "blog.page" if kind == "page" else "blog.post"
+    return redirect(url_for(endpoint, slug=current), code=301)
+
+
 @bp.get("/blog/<slug>")
 def post(slug: str):
-    """One post; drafts and unknown slugs are a 404."""
+    """One post; drafts, scheduled posts and unknown slugs are a 404, and an
+    address the post had before leads to it (301)."""
     found = library().get(slug)
     if found is None:
-        abort(404)
+        return moved_or_404(slug)
     return render_template(
         "public/blog_post.html",
         post=found,
         article=article_data(found),
         share_links=share_links(found),
     )
+
+
+@bp.get("/<slug>")
+def page(slug: str):
+    """A page (About, Privacy ...) at its own address; every other route of the
+    site comes first, and the editor refuses a page address a route uses."""
+    found = library().page(slug)
+    if found is None:
+        return moved_or_404(slug)
+    return render_template("public/page.html", post=found)
 
 
 @bp.get("/blog/tag/<tag>")

@@ -14,6 +14,8 @@ from .admin import cli as admin_cli
 from .content import SiteError, load_site
 from .outbox.cli import bounces, outbox
 from .posts import check_posts
+from .posts.checks import check_stored_posts
+from .posts.cli import posts_cli
 from .resources import build_resources
 from .wix.cli import wix
 
@@ -21,6 +23,7 @@ from .wix.cli import wix
 def register(app: Flask) -> None:
     app.cli.add_command(check_site)
     app.cli.add_command(wix)
+    app.cli.add_command(posts_cli)
     app.cli.add_command(build_resources)
     app.cli.add_command(serve.serve)
     app.cli.add_command(outbox)
@@ -33,14 +36,15 @@ def register(app: Flask) -> None:
 @click.command("check-site")
 @with_appcontext
 def check_site() -> None:
-    """Check site/settings.toml and every post; print each problem found."""
+    """Check site/settings.toml, the sample posts folder and every stored post;
+    print each problem found."""
     site_dir = Path(current_app.config["SITE_DIR"])
     try:
         load_site(site_dir)
     except SiteError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
-    problems = check_posts(site_dir)
+    problems = check_posts(site_dir) + check_stored_posts(site_dir)
     if problems:
         click.echo("\n".join(problems), err=True)
         sys.exit(1)

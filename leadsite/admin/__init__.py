@@ -1,5 +1,5 @@
-"""The owner's admin at /admin/: her list of leads, messages, mail and announcements,
-and her account.
+"""The owner's admin at /admin/: her posts, pages and pictures, leads, messages,
+mail and announcements, and her account.
 
 Every page needs a signed-in owner (see `auth`), and every answer carries
 `Cache-Control: no-store`, so nothing private stays in a browser or proxy cache.
@@ -20,7 +20,11 @@ from . import (  # noqa: F401  (importing a module registers its pages)
     mailview,
     messages,
     pictures,
+    post_mail,
+    post_tools,
+    posts,
     privacy,
+    revisions,
     spam,
 )
 from .blueprint import bp

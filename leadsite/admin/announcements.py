@@ -36,6 +36,7 @@ from .words import plural
 
 LAUNCH = "state_launch"
 NEWSLETTER = "newsletter"
+POST = "post"  # a blog post sent to the newsletter (`post_mail`)
 
 
 class AlreadySent(Exception):
@@ -83,9 +84,8 @@ def recipients(purpose: Purpose, topic: str = "") -> list[Subscription]:
 
 
 def mail_kind(announcement_kind: str) -> MailKind:
-    return (
-        MailKind.STATE_LAUNCH if announcement_kind == LAUNCH else MailKind.ANNOUNCEMENT
-    )
+    kinds = {LAUNCH: MailKind.STATE_LAUNCH, POST: MailKind.POST}
+    return kinds.get(announcement_kind, MailKind.ANNOUNCEMENT)
 
 
 def recipient_context(subscription: Subscription) -> dict:

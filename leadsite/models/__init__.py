@@ -2,6 +2,14 @@
 
 from . import admin  # noqa: F401  (the admin's tables: models/admin.py)
 from .comments import Comment, CommentStatus, CommentThread  # noqa: F401
+from .content import (  # noqa: F401
+    ContentSeed,
+    Post,
+    PostKind,
+    PostRevision,
+    PostStatus,
+    SlugRedirect,
+)
 from .leads import (
     Consent,
     ContactMessage,

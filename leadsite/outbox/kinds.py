@@ -17,6 +17,7 @@ class MailKind(StrEnum):
     COMMENT_NOTICE = "comment_notice"
     ANNOUNCEMENT = "announcement"
     STATE_LAUNCH = "state_launch"
+    POST = "post"  # a blog post sent to the newsletter
     PASSWORD_RESET = "password_reset"  # to the owner's own account
     CAP_NOTICE = "cap_notice"  # to the owner: the hourly cap holds mail back
 
@@ -44,4 +45,6 @@ CAPPED = frozenset(
 
 # List mail: it carries List-Id, goes out from MAIL_LIST_SENDER when that is set,
 # and an address that bounces or complained no longer gets it.
-LISTED = frozenset({MailKind.WELCOME, MailKind.ANNOUNCEMENT, MailKind.STATE_LAUNCH})
+LISTED = frozenset(
+    {MailKind.WELCOME, MailKind.ANNOUNCEMENT, MailKind.STATE_LAUNCH, MailKind.POST}
+)

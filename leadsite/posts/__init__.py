@@ -1,31 +1,23 @@
-"""Blog posts: Markdown files with YAML front matter in `site/posts/`.
+"""Posts and pages, stored in the database and edited in the admin.
 
-Front matter keys (checked by `PostMeta`): title, slug (defaults to the file name),
-author (defaults to the owner), published and updated (dates such as 2026-05-01),
-summary, tags (a list), cover ({src, alt}), draft (true hides the post everywhere).
+Markdown files with YAML front matter (`site/posts/`) are the import and export
+format (`flask posts import DIR`, `flask posts export DIR`); a new database gets
+the sample files once (`seed`). Front matter keys (checked by `PostMeta`): title,
+slug (defaults to the file name), author, published and updated (dates such as
+2026-05-01), summary, tags (a list), cover ({src, alt}), draft, kind (post or
+page) and publish_at (an exact time, when not midnight of `published`).
 
-Images, covers and those inside a post alike, live in `site/media/` (the owner's
-content folder) and are written as `/media/<path>`, e.g. `/media/my-post/cover.jpg`
-for `site/media/my-post/cover.jpg`; the `blog.media` route serves them. An image
-from another site is dropped, because no page may load anything from another site.
-Pages write each such image with its width and height and its file's version
-(`sized_images`), so the page does not jump as it loads and browsers keep the image.
-
-Each post is rendered once and kept in memory; a request only checks each file's
-modification time and size, and re-reads a file when either has changed.
+Images, covers and those inside a post alike, live in `site/media/` and are
+written as `/media/<path>`; an image from another site is dropped, because no page
+may load anything from another site.
 """
 
-from .loader import (
-    POSTS_DIR,
-    Post,
-    PostLibrary,
-    check_posts,
-    init_app,
-    library,
-    read_post,
-)
+from .files import POSTS_DIR, check_posts, read_file, read_post
+from .importing import export_folder, import_folder, save_imported_post
 from .meta import Cover, PostMeta, Tag, tag_slug
 from .render import MEDIA_DIR, sanitise, sized_images, versioned_image
+from .store import PostLibrary, init_app, library
+from .view import Post, render_body
 
 __all__ = [
     "MEDIA_DIR",
@@ -36,10 +28,15 @@ __all__ = [
     "PostMeta",
     "Tag",
     "check_posts",
+    "export_folder",
+    "import_folder",
     "init_app",
     "library",
+    "read_file",
     "read_post",
+    "render_body",
     "sanitise",
+    "save_imported_post",
     "sized_images",
     "tag_slug",
     "versioned_image",

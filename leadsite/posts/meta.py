@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, NamedTuple
+from typing import Annotated, Literal, NamedTuple
 
 from pydantic import (
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -68,6 +69,9 @@ class PostMeta(BaseModel):
     tags: list[Text] = Field(default_factory=list)
     cover: Cover | None = None
     draft: bool = False
+    kind: Literal["post", "page"] = "post"
+    # The exact moment it goes live, when not midnight of `published` in her zone.
+    publish_at: AwareDatetime | None = None
 
     @field_validator("updated")
     @classmethod
@@ -91,6 +95,8 @@ HINTS = {
     "cover": "should be {src: /media/my-post/cover.jpg, alt: What the image shows}",
     "cover.src": "should start with /media/ and name a file in site/media/",
     "draft": "should be true or false",
+    "kind": "should be post or page",
+    "publish_at": "should be a date and time with its zone, e.g. 2026-05-01T09:00:00Z",
 }
 
 

@@ -1,0 +1,204 @@
+"""The admin's Posts and Pages without a browser: writing, scheduling in her time
+zone, refusing a stale save without losing her text, revisions, deleting."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+from test_admin_support import signed_in_client
+from test_content_support import add_post, stored
+
+from leadsite.extensions import db
+from leadsite.models import PostRevision
+
+
+@pytest.fixture
+def admin(app):
+    client = signed_in_client(app)
+    client.get("/")  # the sample posts are in
+    return client
+
+
+def editor_data(**fields) -> dict:
+    return {"title": "A new post", "summary": "S", "body": "Text", **fields}
+
+
+def test_a_new_post_is_a_draft_until_published(admin, app):
+    response = admin.post("/admin/posts/new", data=editor_data(action="save"))
+    assert response.status_code == 302
+    post = stored(app, "a-new-post")  # the address made from the title
+    assert post.status == "draft"
+    assert admin.get("/blog/a-new-post").status_code == 404
+
+    page = admin.get(response.headers["Location"]).text
+    assert "Draft" in page and "Publish now" in page
+    response = admin.post(
+        f"/admin/posts/{post.id}",
+        data=editor_data(action="publish", version=post.version),
+    )
+    assert response.status_code == 302
+    assert admin.get("/blog/a-new-post").status_code == 200
+    assert (
+        "Published: visitors can read it now."
+        in admin.get(response.headers["Location"]).text
+    )
+
+
+def test_scheduling_uses_her_time_zone(admin, app):
+    data = editor_data(action="schedule", publish_at="2027-03-01T09:00")
+    response = admin.post("/admin/posts/new", data=data)
+    assert response.status_code == 302
+    post = stored(app, "a-new-post")
+    assert post.status == "scheduled"
+    # 9:00 in New York (the default time_zone) is 14:00 UTC in winter.
+    assert post.publish_at == datetime(2027, 3, 1, 14, 0, tzinfo=UTC)
+    listing = admin.get("/admin/posts").text
+    assert "Scheduled</span> for Mar 1, 2027, 9:00 AM EST" in listing
+    assert admin.get("/blog/a-new-post").status_code == 404
+
+
+def test_a_time_in_the_past_cannot_be_scheduled(admin, app):
+    data = editor_data(action="schedule", publish_at="2020-01-01T09:00")
+    response = admin.post("/admin/posts/new", data=data)
+    assert response.status_code == 422
+    assert "Please choose a time in the future, or use Publish now." in response.text
+    assert stored(app, "a-new-post") is None
+
+
+def test_the_list_shows_each_status_and_searches(admin, app):
+    listing = admin.get("/admin/posts").text
+    assert "Taking notes in an IEP meeting" in listing
+    assert "An unfinished draft about due process" in listing
+    assert 'status-draft">Draft' in listing and 'status-published">Published' in listing
+    found = admin.get("/admin/posts?q=who+said+what").text  # words in the text
+    assert "Taking notes in an IEP meeting" in found
+    assert "A post with raw HTML" not in found
+    assert "No post matches “zebra”." in admin.get("/admin/posts?q=zebra").text
+
+
+def test_a_stale_save_is_refused_and_her_text_kept(admin, app):
+    post = stored(app, "meeting-notes")
+    opened = post.version
+    # Tab one saves first.
+    first = editor_data(title=post.title, slug=post.slug, body="Tab one's text")
+    admin.post(f"/admin/posts/{post.id}", data={**first, "version": opened})
+    # Tab two, opened at the same version, saves later.
+    second = editor_data(title=post.title, slug=post.slug, body="Tab two's words")
+    response = admin.post(f"/admin/posts/{post.id}", data={**second, "version": opened})
+    assert response.status_code == 409
+    assert "Not saved: this post was changed somewhere else" in response.text
+    assert "Tab two&#39;s words" in response.text  # her text, still on screen
+    assert stored(app, "meeting-notes").body == "Tab one's text"
+
+    # She chooses hers: saved, and tab one's text stays among the revisions.
+    current = stored(app, "meeting-notes").version
+    response = admin.post(
+        f"/admin/posts/{post.id}",
+        data={**second, "version": opened, "take_over": current},
+    )
+    assert response.status_code == 302
+    assert stored(app, "meeting-notes").body == "Tab two's words"
+    with app.app_context():
+        bodies = db.session.scalars(
+            select(PostRevision.body).where(PostRevision.post_id == post.id)
+        ).all()
+    assert "Tab one's text" in bodies
+
+
+def test_autosave_saves_a_draft_and_refuses_a_stale_one(admin, app):
+    answer = admin.post("/admin/posts/autosave", data=editor_data(kind="post"))
+    assert answer.status_code == 200
+    saved = answer.get_json()
+    assert saved["saved"] is True and saved["slug"] == "a-new-post"
+    url = saved["autosave_url"]
+    again = admin.post(url, data=editor_data(body="More", version=saved["version"]))
+    assert again.get_json()["version"] == saved["version"] + 1
+    stale = admin.post(url, data=editor_data(body="Old tab", version=saved["version"]))
+    assert stale.status_code == 409
+    assert stale.get_json()["stale"] is True
+    assert stored(app, "a-new-post").body == "More"
+    with app.app_context():  # autosaves keep no revisions
+        assert (
+            db.session.scalar(
+                select(func.count(PostRevision.id)).where(
+                    PostRevision.post_id == saved["id"]
+                )
+            )
+            == 0
+        )
+
+
+def test_a_revision_can_be_compared_and_restored(admin, app):
+    post = stored(app, "meeting-notes")
+    for body in ["Version one. Same words.", "Version two. Same words."]:
+        version = stored(app, "meeting-notes").version
+        admin.post(
+            f"/admin/posts/{post.id}",
+            data=editor_data(
+                title=post.title, slug=post.slug, body=body, version=version
+            ),
+        )
+    with app.app_context():
+        first = db.session.scalar(
+            select(PostRevision).where(PostRevision.body == "Version one. Same words.")
+        )
+    compare = admin.get(f"/admin/posts/{post.id}/revisions/{first.id}").text
+    assert "<del>two</del><ins>one</ins>" in compare
+    response = admin.post(
+        f"/admin/posts/{post.id}/revisions/{first.id}/restore",
+        data={"version": stored(app, "meeting-notes").version},
+    )
+    assert response.status_code == 302
+    assert stored(app, "meeting-notes").body == "Version one. Same words."
+    assert "Version one." in admin.get("/blog/meeting-notes").text
+
+
+def test_delete_asks_first(admin, app):
+    post = stored(app, "meeting-notes")
+    page = admin.get(f"/admin/posts/{post.id}/delete").text
+    assert "It cannot be undone." in page and "Delete for good" in page
+    assert stored(app, "meeting-notes") is not None  # asking changes nothing
+    response = admin.post(f"/admin/posts/{post.id}/delete")
+    assert response.status_code == 302
+    assert stored(app, "meeting-notes") is None
+    assert admin.get("/blog/meeting-notes").status_code == 404
+
+
+def test_unpublish_hides_the_post(admin, app):
+    post = stored(app, "meeting-notes")
+    data = editor_data(title=post.title, slug=post.slug, body=post.body)
+    admin.post(
+        f"/admin/posts/{post.id}",
+        data={**data, "action": "unpublish", "version": post.version},
+    )
+    assert stored(app, "meeting-notes").status == "draft"
+    assert admin.get("/blog/meeting-notes").status_code == 404
+
+
+@pytest.mark.parametrize("slug", ["contact", "blog", "feed.xml", "free-resource"])
+def test_a_page_cannot_take_an_address_the_site_uses(admin, app, slug):
+    data = editor_data(title="Contact me", slug=slug, kind="page", action="publish")
+    response = admin.post("/admin/posts/new", data=data)
+    assert response.status_code == 422
+    assert "Use lowercase" in response.text or "already uses" in response.text
+
+
+def test_preview_is_the_public_page_and_saves_nothing(admin, app):
+    data = editor_data(title="Preview me", body="## A part\n\n**Bold** words")
+    page = admin.post("/admin/posts/preview", data=data).text
+    assert "<h1>Preview me</h1>" in page
+    assert "<h2>A part</h2>" in page and "<strong>Bold</strong>" in page
+    assert "Share this post" in page  # the post template's own footer
+    assert stored(app, "preview-me") is None
+
+
+def test_editor_loads_its_scripts_and_public_pages_none(admin, app):
+    editor = admin.get("/admin/posts/new").text
+    assert "/static/vendor/turndown/turndown" in editor
+    assert "/static/js/admin/editor" in editor
+    for url in ["/", "/blog/", "/blog/meeting-notes"]:
+        assert "<script src" not in admin.get(url).text, url
+    add_post(app, title="About", slug="about", kind="page")
+    assert "<script" not in admin.get("/about").text

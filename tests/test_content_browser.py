@@ -1,0 +1,192 @@
+"""The editor in a real browser, CSRF on: sign in, paste formatted text from a word
+processor, format with the toolbar, preview, schedule, see the post appear, edit,
+restore a revision, change its address and follow the old link; axe-core checks
+every editor page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from conftest import assert_accessible
+from test_admin_support import OWNER, PASSWORD, make_owner
+from test_content_support import set_publish_at, stored
+
+from leadsite.models import utcnow
+
+pytestmark = pytest.mark.browser
+
+# What Google Docs puts on the clipboard, in short: a heading, bold and italics as
+# styled spans inside a not-bold <b>, a link and a bulleted list.
+PASTED = (
+    '<meta charset="utf-8"><b style="font-weight:normal;" id="docs-internal-guid-1">'
+    "<h2>Before the meeting</h2>"
+    '<p><span style="font-weight:700">Bring</span> your '
+    '<span style="font-style:italic">notes</span> and '
+    '<a href="https://example.org/guide">the guide</a>.</p>'
+    "<ul><li><p>School records</p></li><li><p>Your questions</p></li></ul></b>"
+)
+PASTE = """([html]) => {
+    const body = document.querySelector("#body");
+    body.focus();
+    body.setSelectionRange(body.value.length, body.value.length);
+    const data = new DataTransfer();
+    data.setData("text/html", html);
+    data.setData("text/plain", "plain text only");
+    body.dispatchEvent(new ClipboardEvent("paste", {
+        clipboardData: data, bubbles: true, cancelable: true}));
+}"""
+
+
+@pytest.fixture
+def app_config(app_config):
+    return {**app_config, "WTF_CSRF_ENABLED": True}
+
+
+def test_write_schedule_publish_edit_restore_and_move(app, live_server, page):
+    make_owner(app)
+    site = live_server.url
+    page.goto(site + "/admin/posts/new")
+    page.get_by_label("Email address").fill(OWNER)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "New post"
+    page.get_by_role("toolbar", name="Formatting").wait_for()  # the script is on
+    assert_accessible(page)
+
+    # The address follows the title; pasted formatting becomes Markdown.
+    page.get_by_label("Title", exact=True).fill("Getting ready for the meeting")
+    assert (
+        page.get_by_label("Address", exact=True).input_value()
+        == "getting-ready-for-the-meeting"
+    )
+    page.get_by_label("Summary").fill("What to bring, and why.")
+    page.evaluate(PASTE, [PASTED])
+    text = page.get_by_label("Text", exact=True).input_value()
+    assert "## Before the meeting" in text
+    assert "**Bring** your _notes_ and [the guide](https://example.org/guide)." in text
+    assert "- School records" in text and "- Your questions" in text
+    assert "plain text only" not in text
+
+    # The toolbar: select a word, make it bold.
+    body = page.get_by_label("Text", exact=True)
+    body.evaluate(
+        "b => { b.focus(); b.value += '\\n\\nCalm'; b.select(); "
+        "b.setSelectionRange(b.value.length - 4, b.value.length); }"
+    )
+    page.get_by_role("toolbar", name="Formatting").get_by_role(
+        "button", name="Bold"
+    ).click()
+    assert body.input_value().endswith("**Calm**")
+
+    # Autosave makes it a draft with its own address in the admin.
+    page.get_by_role("status").filter(has_text="Draft saved").wait_for()
+    assert "/admin/posts/" in page.url and "new" not in page.url
+    post = stored(app, "getting-ready-for-the-meeting")
+    assert post.status == "draft" and "**Bring**" in post.body
+
+    # The preview is the public page, in a tab of its own.
+    with page.context.expect_page() as preview_info:
+        page.get_by_role("button", name="Preview").click()
+    preview = preview_info.value
+    preview.wait_for_load_state()
+    assert preview.get_by_role("heading", level=1).inner_text() == (
+        "Getting ready for the meeting"
+    )
+    assert preview.locator(".prose strong").first.inner_text() == "Bring"
+    assert preview.get_by_role("link", name="the guide").count() == 1
+    preview.close()
+
+    # Schedule for tomorrow morning: not on the blog yet.
+    tomorrow = (utcnow() + timedelta(days=1)).strftime("%Y-%m-%dT09:00")
+    page.get_by_label("Date and time to publish").fill(tomorrow)
+    page.get_by_role("button", name="Schedule").click()
+    assert "Scheduled for" in page.get_by_role("status").first.inner_text()
+    assert_accessible(page)
+    page.goto(site + "/blog/")
+    assert "Getting ready for the meeting" not in page.locator("main").inner_text()
+
+    # Its time comes: it appears, with no restart.
+    set_publish_at(app, post.slug, utcnow() - timedelta(seconds=1))
+    page.reload()
+    page.get_by_role("link", name="Getting ready for the meeting").click()
+    assert page.locator(".prose strong").first.inner_text() == "Bring"
+    assert page.locator("script[src]").count() == 0  # public pages: no script
+
+    # Edit it.
+    page.goto(f"{site}/admin/posts/{post.id}")
+    edited = page.get_by_label("Text", exact=True)
+    edited.fill(edited.input_value().replace("School records", "Report cards"))
+    page.get_by_role("button", name="Save changes").click()
+    page.get_by_role("status").filter(has_text="Saved.").wait_for()
+    page.goto(f"{site}/blog/{post.slug}")
+    assert "Report cards" in page.locator("main").inner_text()
+
+    # Restore the revision from before the edit.
+    page.goto(f"{site}/admin/posts/{post.id}")
+    page.get_by_role("link", name="Revisions").click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Saved").last.click()  # the oldest
+    assert page.locator("del").filter(has_text="Report").count() == 1
+    assert_accessible(page)
+    page.get_by_role("button", name="Restore this version").click()
+    assert "School records" in page.get_by_label("Text", exact=True).input_value()
+    page.goto(f"{site}/blog/{post.slug}")
+    assert "School records" in page.locator("main").inner_text()
+
+    # A new address; the old link still leads to the post.
+    page.goto(f"{site}/admin/posts/{post.id}")
+    page.get_by_label("Address", exact=True).fill("ready-for-the-meeting")
+    page.get_by_role("button", name="Save changes").click()
+    page.get_by_role("status").filter(has_text="Saved.").wait_for()
+    page.goto(f"{site}/blog/getting-ready-for-the-meeting")
+    assert page.url == f"{site}/blog/ready-for-the-meeting"
+    assert page.get_by_role("heading", level=1).inner_text() == (
+        "Getting ready for the meeting"
+    )
+
+    # The list, and deleting asks first.
+    page.goto(site + "/admin/posts")
+    assert_accessible(page)
+    page.goto(f"{site}/admin/posts/{post.id}/delete")
+    assert_accessible(page)
+
+
+# What Word puts on the clipboard for a heading, a bulleted and a numbered list:
+# list items are paragraphs whose bullet sits in a span Word hides.
+WORD = (
+    "<html><head><style>p.MsoNormal {margin:0}</style></head><body>"
+    "<h1>Questions to ask</h1>"
+    "<p class=MsoListParagraphCxSpFirst style='mso-list:l0 level1 lfo1'>"
+    "<span style='mso-list:Ignore'>·<span>&nbsp;&nbsp;</span></span>"
+    "<b>Who</b> writes the goals?</p>"
+    "<p class=MsoListParagraphCxSpLast style='mso-list:l0 level1 lfo1'>"
+    "<span style='mso-list:Ignore'>·<span>&nbsp;&nbsp;</span></span>"
+    "When is the <i>next</i> review?</p>"
+    "<p class=MsoNormal>Then:</p>"
+    "<p class=MsoListParagraphCxSpFirst style='mso-list:l1 level1 lfo2'>"
+    "<span style='mso-list:Ignore'>1.<span>&nbsp;</span></span>Read it</p>"
+    "<p class=MsoListParagraphCxSpLast style='mso-list:l1 level1 lfo2'>"
+    "<span style='mso-list:Ignore'>2.<span>&nbsp;</span></span>Sign it</p>"
+    "</body></html>"
+)
+
+
+def test_pasting_from_word_keeps_headings_lists_bold_and_italics(
+    app, live_server, page
+):
+    make_owner(app)
+    page.goto(live_server.url + "/admin/posts/new")
+    page.get_by_label("Email address").fill(OWNER)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("toolbar", name="Formatting").wait_for()  # the script is on
+    page.evaluate(PASTE, [WORD])
+    assert page.get_by_label("Text", exact=True).input_value() == (
+        "# Questions to ask\n\n"
+        "- **Who** writes the goals?\n"
+        "- When is the _next_ review?\n\n"
+        "Then:\n\n"
+        "1. Read it\n"
+        "2. Sign it\n"
+    )
