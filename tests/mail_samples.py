@@ -68,17 +68,22 @@ def queue_every_kind() -> dict[MailKind, int]:
     """Queue one mail of each kind, committed; {kind: outbox message id}."""
     maria = person("maria.lopez@example.com", "Maria")
     sam = person("sam.jordan@example.net")
+    # Mail to unconfirmed addresses: one person each, as one address gets at most
+    # one such mail per cooldown (`outbox.cooldown`).
+    lee = person("lee.park@example.org")
+    robin = person("robin.shaw@example.com")
+    alex = person("alex.rivera@example.net")
     news = confirmed(maria, Purpose.NEWSLETTER)
     confirmed(maria, Purpose.WAITLIST, "CA")
     message = ContactMessage(
-        person=sam,
-        name="Sam Jordan",
+        person=robin,
+        name="Robin Shaw",
         body="Could we talk about my son's reading goals before the meeting?",
     )
     comment = Comment(
         slug="meeting-notes",
-        person=sam,
-        name="Sam",
+        person=alex,
+        name="Alex",
         body="Thank you, the checklist helped a lot at our meeting.",
     )
     db.session.add_all([message, comment])
@@ -87,7 +92,7 @@ def queue_every_kind() -> dict[MailKind, int]:
         MailKind.CONFIRM: lead_mail.send_confirmation(pending(sam, Purpose.NEWSLETTER)),
         MailKind.WELCOME: lead_mail.send_welcome(news),
         MailKind.RESOURCE: lead_mail.send_resource_link(
-            pending(sam, Purpose.RESOURCE, "first-iep-meeting-checklist")
+            pending(lee, Purpose.RESOURCE, "first-iep-meeting-checklist")
         ),
         MailKind.CONTACT_NOTICE: lead_mail.send_contact_notice(message),
         MailKind.CONTACT_REPLY: lead_mail.send_contact_reply(message),
