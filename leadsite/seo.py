@@ -12,8 +12,9 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime
 from urllib.parse import quote, urlencode
 
-from flask import Blueprint, Response, current_app, url_for
+from flask import Blueprint, Response, current_app
 
+from .outbox import absolute_url
 from .posts import Post, library
 
 bp = Blueprint("seo", __name__)
@@ -27,11 +28,6 @@ PUBLIC_PAGES = [
     "leads.waitlist",
     "leads.contact",
 ]
-
-
-def absolute_url(endpoint: str, **values) -> str:
-    """The page's full address on the canonical origin."""
-    return current_app.config["SITE_URL"] + url_for(endpoint, **values)
 
 
 def absolute_links(html: str) -> str:

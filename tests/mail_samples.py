@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from leadsite.admin import accounts, announcements, resets
+from leadsite.admin import accounts, announcements, post_mail, resets
 from leadsite.comments import mail as comment_mail
 from leadsite.extensions import db
 from leadsite.leads import mail as lead_mail
@@ -16,10 +16,14 @@ from leadsite.models import (
     Purpose,
     Subscription,
     SubscriptionStatus,
+    utcnow,
 )
 from leadsite.models.admin import AnnouncementMail
 from leadsite.models.comments import Comment
 from leadsite.outbox import MailKind
+from leadsite.outbox.cap import tell_owner_of_held_mail
+from leadsite.posts import library
+from leadsite.posts.importing import save_imported_post
 
 # A production-length origin: links in headers run well past 78 columns.
 SITE_URL = "https://www.readyfortheiep-parent-advocacy.example.org"
@@ -116,9 +120,30 @@ def queue_every_kind() -> dict[MailKind, int]:
     ids[MailKind.PASSWORD_RESET] = db.session.scalar(
         select(OutboxMessage.id).where(OutboxMessage.kind == MailKind.PASSWORD_RESET)
     )
+    save_imported_post(
+        {
+            "title": "Bringing a friend to the IEP meeting",
+            "slug": "bringing-a-friend",
+            "published": "2026-03-02",
+            "summary": "Why a second pair of ears helps, and what to ask them to do.",
+        },
+        "A friend can take notes while you listen.\n\n"
+        "- Agree beforehand who asks which questions\n"
+        "- Ask them to write down **who said what**\n",
+    )
+    db.session.commit()
+    post = post_mail.send_post(
+        library().get("bringing-a-friend"), "full", "owner@site.test"
+    )
+    tell_owner_of_held_mail(utcnow())  # the hourly cap's notice to the owner
+    db.session.commit()
+    ids[MailKind.CAP_NOTICE] = db.session.scalar(
+        select(OutboxMessage.id).where(OutboxMessage.kind == MailKind.CAP_NOTICE)
+    )
     for kind, sent in (
         (MailKind.ANNOUNCEMENT, newsletter),
         (MailKind.STATE_LAUNCH, launch),
+        (MailKind.POST, post),
     ):
         ids[kind] = db.session.scalar(
             select(AnnouncementMail.message_id).where(

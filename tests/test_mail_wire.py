@@ -18,7 +18,7 @@ from leadsite.extensions import db
 from leadsite.models import OutboxMessage
 from leadsite.outbox import MailKind, deliver_due
 
-LISTED = [MailKind.WELCOME, MailKind.ANNOUNCEMENT, MailKind.STATE_LAUNCH]
+LISTED = [MailKind.WELCOME, MailKind.ANNOUNCEMENT, MailKind.STATE_LAUNCH, MailKind.POST]
 HOST = "readyfortheiep-parent-advocacy.example.org"
 
 

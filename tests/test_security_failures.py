@@ -94,6 +94,7 @@ def test_a_disk_error_gets_a_friendly_503(app, client, monkeypatch):
         from leadsite.models import Subscription
 
         url = download_url(db.session.scalar(select(Subscription)))
+        db.session.commit()  # the link's token is stored (it is random, not signed)
     response = client.get(url.removeprefix(app.config["SITE_URL"]))
     assert response.status_code == 503
     assert "No space left" not in response.text

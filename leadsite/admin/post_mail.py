@@ -30,8 +30,9 @@ from ..models.admin import Announcement
 from ..models.content import Post as PostRow
 from ..models.content import PostKind
 from ..models.types import utcnow
+from ..outbox import absolute_url
 from ..posts import library
-from ..seo import absolute_links, absolute_url
+from ..seo import absolute_links
 from . import announcements, audit
 from .announcements import AlreadySent
 from .blueprint import bp
