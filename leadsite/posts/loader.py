@@ -16,6 +16,7 @@ from pydantic import (
     ValidationError,
 )
 
+from ..postnotes import hide_samples
 from .meta import Cover, PostMeta, Tag, explain, tag_slug
 from .render import (
     MARKDOWN,
@@ -49,6 +50,10 @@ class Post:
     source: Path
     cover_url: str | None = None  # the cover's address with its version
     cover_size: tuple[int, int] | None = None
+    sample: bool = False  # the keys of `postnotes.PostNotes`
+    reviewed: date | None = None
+    law: str | None = None
+    cta: str | None = None
 
 
 def body_problems(path: Path, body: str, site_dir: Path) -> list[str]:
@@ -191,8 +196,11 @@ class PostLibrary:
         return sorted(posts, key=lambda p: (p.published, p.title), reverse=True)
 
     def published(self) -> list[Post]:
-        """The posts visitors may see: every one that is not a draft."""
-        return [post for post in self.all_posts() if not post.draft]
+        """The posts visitors may see: every one that is not a draft (nor, in
+        production, a sample)."""
+        samples = hide_samples()
+        posts = self.all_posts()
+        return [p for p in posts if not p.draft and not (samples and p.sample)]
 
     def get(self, slug: str) -> Post | None:
         return next((p for p in self.published() if p.slug == slug), None)
