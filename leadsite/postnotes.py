@@ -61,7 +61,7 @@ def call_to_action(post) -> str:
 
 
 def notes_line(post) -> str:
-    """"Covers: California law · Last reviewed May 1, 2026", for pages and the feed."""
+    """ "Covers: California law · Last reviewed May 1, 2026", for pages and the feed."""
     parts = []
     if getattr(post, "law", None):
         parts.append(f"Covers: {law_name(post.law)}")
@@ -69,3 +69,6 @@ def notes_line(post) -> str:
         day: date = post.reviewed
         parts.append(f"Last reviewed {day:%B} {day.day}, {day.year}")
     return " · ".join(parts)
+
+
+TEMPLATE_HELPERS = {"notes_line": notes_line, "call_to_action": call_to_action}

@@ -28,7 +28,9 @@ EXAMPLE = re.compile(r"example|\.test\b|\.invalid\b", re.IGNORECASE)
 def example_values(data: object, key: str = "") -> list[str]:
     """The dotted keys of every text that still looks like an example."""
     if isinstance(data, dict):
-        return [k for name, v in data.items() for k in example_values(v, f"{key}.{name}")]
+        return [
+            k for name, v in data.items() for k in example_values(v, f"{key}.{name}")
+        ]
     if isinstance(data, list):
         return [k for i, v in enumerate(data) for k in example_values(v, f"{key}.{i}")]
     return [key.lstrip(".")] if isinstance(data, str) and EXAMPLE.search(data) else []

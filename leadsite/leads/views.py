@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 
+from ..addresses import likely_domain
 from ..consent import CONSENT
 from ..extensions import csrf
 from ..models import Purpose
+from ..posts import library
 from ..security.bottrap import Verdict
 from . import rules
 from .blueprint import bp
@@ -44,6 +46,28 @@ def footer_signup():
         return form
 
     return {"footer_form": make_footer_form, "consent": CONSENT, "what_for": what_for}
+
+
+def thanks_url(kind: str, form, **values) -> str:
+    """The thank-you page; it names the address's domain when that looks like a
+    typo of a common provider (gmail.con), so the visitor can send it again."""
+    domain = getattr(form.email, "canonical", "").rpartition("@")[2]
+    if likely_domain(domain):
+        values["domain"] = domain
+    return url_for(".thanks", kind=kind, **values)
+
+
+def reading_page(path: str | None) -> tuple[str, str] | None:
+    """The page the visitor was reading when they used the footer form, as a link
+    back (its address and, for a post, its title); None for anything but our own
+    page address."""
+    if not path or not path.startswith("/") or path.startswith(("//", "/\\")):
+        return None
+    if path.startswith("/blog/"):
+        post = library().get(path.removeprefix("/blog/"))
+        if post:
+            return path, post.title
+    return path, "the page you were reading"
 
 
 def subscribe_from(form: SubscribeForm, source_name: str) -> None:
@@ -99,8 +123,9 @@ def subscribe():
     if verdict is Verdict.HUMAN:
         subscribe_from(form, f"subscribe-{prefix or 'page'}")
     if verdict is not Verdict.SHOW:
-        return redirect(url_for(".thanks", kind="subscribe"))
-    return render_template("public/subscribe.html", form=form)
+        return redirect(thanks_url("subscribe", form))
+    back = reading_page(form.page.data) if prefix else None
+    return render_template("public/subscribe.html", form=form, back=back)
 
 
 @bp.route("/free-resource", methods=["GET", "POST"])
@@ -120,7 +145,7 @@ def resource(slug: str | None = None):
     if verdict is Verdict.HUMAN:
         resource_from(form, "resource")
     if verdict is not Verdict.SHOW:
-        return redirect(url_for(".thanks", kind="resource"))
+        return redirect(thanks_url("resource", form))
     return render_template("public/resource.html", form=form, resource=chosen)
 
 
@@ -135,7 +160,7 @@ def waitlist():
         waitlist_from(form, "waitlist")
     if verdict is not Verdict.SHOW:
         state = form.state.data if form.state.data in settings().waitlist.states else ""
-        return redirect(url_for(".thanks", kind="waitlist", state=state))
+        return redirect(thanks_url("waitlist", form, state=state))
     return render_template("public/waitlist.html", form=form)
 
 
@@ -149,7 +174,7 @@ def contact():
     if verdict is Verdict.HUMAN:
         contact_from(form, "contact")
     if verdict is not Verdict.SHOW:
-        return redirect(url_for(".thanks", kind="contact"))
+        return redirect(thanks_url("contact", form))
     return render_template("public/contact.html", form=form)
 
 
@@ -160,4 +185,11 @@ def thanks(kind: str):
     state_name = (
         settings().state_name(state) if state in settings().waitlist.states else ""
     )
-    return render_template("public/thanks.html", kind=kind, state_name=state_name)
+    typed = request.args.get("domain", "")[:254]
+    fix = likely_domain(typed)
+    return render_template(
+        "public/thanks.html",
+        kind=kind,
+        state_name=state_name,
+        typo=(typed, fix) if fix else None,
+    )
