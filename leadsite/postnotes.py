@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app
+from flask import current_app, has_app_context
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from .content import CallToAction
@@ -51,7 +51,7 @@ def law_name(code: str | None) -> str:
 
 def hide_samples() -> bool:
     """Sample posts are ours, not hers: visitors of the live site never see them."""
-    return current_app.config["APP_ENV"] == "production"
+    return has_app_context() and current_app.config["APP_ENV"] == "production"
 
 
 def call_to_action(post) -> str:

@@ -57,7 +57,7 @@ def test_pdf_has_the_title_and_each_main_point(build):
         assert point in text
     assert "Bring someone with you." in text
     assert "It is not legal advice." in text
-    assert "Ready for the IEP \u00b7 readyfortheiep.example" in text  # the footer
+    assert "Compliant Content Co. \u00b7 site.test" in text  # the footer
     assert "Page 1 of 1" in text
 
 
@@ -72,7 +72,7 @@ def test_markdown_becomes_typography_not_symbols(build):
 def test_metadata_names_the_resource_the_owner_and_the_language(build):
     reader = PdfReader(build())
     assert reader.metadata.title == TITLE
-    assert reader.metadata.author == "Dana Whitfield"
+    assert reader.metadata.author == "Alexandra Charnin"
     assert reader.metadata.subject.startswith("A short, printable checklist")
     catalog = reader.trailer["/Root"]
     assert catalog["/Lang"] == "en-US"
