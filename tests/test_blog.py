@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 import os
 import xml.etree.ElementTree as ET
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
