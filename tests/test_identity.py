@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import build_app, close_app, submit_form
 from sqlalchemy import select
+from test_admin_support import signed_in_client
 
 from leadsite.extensions import db
 from leadsite.models import Consent
@@ -227,7 +228,12 @@ def test_consent_records_store_the_privacy_notice_version(app, client):
     submit_form(client, "/free-resource", {"email": "r@example.com"})
     with app.app_context():
         versions = db.session.scalars(select(Consent.privacy_version)).all()
+        person_id = db.session.scalars(select(Consent)).first().subscription.person_id
     assert versions == ["2026-11-29", "2026-11-29"]
+    page = (
+        signed_in_client(app).get(f"/admin/people/{person_id}").get_data(as_text=True)
+    )
+    assert "privacy notice of 2026-11-29" in page
 
 
 @pytest.mark.parametrize(

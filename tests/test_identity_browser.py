@@ -37,10 +37,9 @@ def open_at(page, url: str, width: int) -> None:
 
 
 def gap_below_header(page) -> float:
-    return page.evaluate(
-        "document.querySelector('main h1, main h2, main .notice').getBoundingClientRect()"
-        ".top - document.querySelector('.site-header').getBoundingClientRect().bottom"
-    )
+    first = page.locator("main h1, main h2, main .notice").first.bounding_box()
+    header = page.locator(".site-header").bounding_box()
+    return first["y"] - (header["y"] + header["height"])
 
 
 @pytest.mark.parametrize("width", WIDTHS)
