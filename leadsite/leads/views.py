@@ -59,15 +59,15 @@ def thanks_url(kind: str, form, **values) -> str:
 
 def reading_page(path: str | None) -> tuple[str, str] | None:
     """The page the visitor was reading when they used the footer form, as a link
-    back (its address and, for a post, its title); None for anything but our own
-    page address."""
+    back: its address and, for a post, its title ("" otherwise); None for anything
+    but an address on this site."""
     if not path or not path.startswith("/") or path.startswith(("//", "/\\")):
         return None
     if path.startswith("/blog/"):
         post = library().get(path.removeprefix("/blog/"))
         if post:
             return path, post.title
-    return path, "the page you were reading"
+    return path, ""
 
 
 def subscribe_from(form: SubscribeForm, source_name: str) -> None:
