@@ -298,6 +298,8 @@ def test_footer_form_error_links_back_to_the_article(client):
     assert '<a href="/blog/meeting-notes">Back to “Taking notes in an IEP meeting”' in (
         html
     )
+    other = submit_form(client, "/contact", {"footer-email": "x@@y"})
+    assert '<a href="/contact">Back to the page you were reading</a>' in other.text
     evil = submit_form(
         client, "/", {"footer-email": "x@@y", "footer-page": "//evil.example/"}
     )
