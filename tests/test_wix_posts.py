@@ -245,12 +245,8 @@ def test_pictures_are_copied_and_a_missing_one_is_reported(
     report = import_posts(export, ImportOptions(site_dir, image_base_url=image_server))
 
     assert files_under(site_dir / "media" / "what-to-bring") == {
-        "f3a9c1_binder-mv2.png": (
-            IMAGES / "f3a9c1_binder~mv2.png"
-        ).read_bytes(),
-        "f3a9c1_cover-mv2.png": (
-            IMAGES / "f3a9c1_cover~mv2.png"
-        ).read_bytes(),
+        "f3a9c1_binder-mv2.png": (IMAGES / "f3a9c1_binder~mv2.png").read_bytes(),
+        "f3a9c1_cover-mv2.png": (IMAGES / "f3a9c1_cover~mv2.png").read_bytes(),
     }
     assert report.failed_images == [
         (
