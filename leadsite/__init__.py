@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -102,17 +103,33 @@ def register_security(app: Flask) -> None:
 def register_content(app: Flask) -> None:
     """Load and check the owner's settings in `site/`; fail early and clearly."""
     from .content import load_site
+    from .postnotes import TEMPLATE_HELPERS
 
     app.extensions["site"] = load_site(Path(app.config["SITE_DIR"]))
+    app.jinja_env.globals.update(TEMPLATE_HELPERS)
 
     @app.context_processor
     def inject_site():
-        return {"site": app.extensions["site"].settings}
+        """Her settings, and the year for the footer's copyright line."""
+        return {
+            "site": app.extensions["site"].settings,
+            "current_year": date.today().year,
+        }
 
 
 def register_blueprints(app: Flask) -> None:
     """Public pages, lead forms, comments, post views, the admin, errors."""
-    from . import admin, blog, comments, errors, leads, posts, postviews, redirects, seo
+    from . import (
+        admin,
+        blog,
+        comments,
+        errors,
+        leads,
+        posts,
+        postviews,
+        redirects,
+        seo,
+    )
 
     posts.init_app(app)
     app.register_blueprint(blog.bp)

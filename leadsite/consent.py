@@ -1,12 +1,17 @@
-"""The consent wording shown beside each sign-up button, with a version.
+"""The consent wording shown beside each sign-up button, with a version, and the
+version of the privacy notice every form links to beside it.
 
-A consent record stores the version, so what a person agreed to can always be shown.
-Change the wording by adding a new version; never edit a published one.
+A consent record stores both versions, so what a person agreed to, and the notice
+they were shown, can always be told. Change the wording by adding a new version;
+never edit a published one. The notice's version is `privacy.version` in
+`settings.toml`, which the owner changes with the notice.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from flask import current_app
 
 
 @dataclass(frozen=True)
@@ -32,3 +37,8 @@ CONSENT: dict[str, Wording] = {
         "the newsletter box.",
     ),
 }
+
+
+def privacy_version() -> str:
+    """The privacy notice's current version, for the consent record."""
+    return current_app.extensions["site"].settings.privacy.version

@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -62,19 +62,68 @@ class SiteInfo(Strict):
         return ZoneInfo(self.time_zone)
 
 
+Optional = Annotated[str, StringConstraints(strip_whitespace=True)]  # "" = not set
+MediaPath = Annotated[str, StringConstraints(pattern=r"^(/media/\S+)?$")]
+
+
 class Owner(Strict):
+    """Who writes the site: shown on the home page, on posts and in the author box."""
+
     name: Text
-    bio: Text
+    role: Text
+    bio: Text  # two lines at most: the author box under each post shows it
+    headshot: MediaPath = ""  # e.g. /media/alexandra.jpg, a file in site/media/
+    headshot_alt: Optional = ""
+
+
+class Business(Strict):
+    """The business the site belongs to: the footer's copyright line names it."""
+
+    name: Text
+    logo: MediaPath = ""
+    logo_alt: Optional = ""
 
 
 class Contact(Strict):
-    postal_address: Text
+    postal_address: Optional = ""  # marketing mail must show one (CAN-SPAM)
+    phone: Optional = ""
     reply_time: Text = "within two business days"
 
 
-class Social(Strict):
-    linkedin: HttpUrl | None = None
-    instagram: HttpUrl | None = None
+class SocialLink(Strict):
+    """A profile link in the footer; one without an address is not shown."""
+
+    label: Text
+    url: HttpUrl | None = None
+
+    @field_validator("url", mode="before")
+    @classmethod
+    def empty_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+
+class Legal(Strict):
+    """What a lawyer's site must say; an empty text is not shown."""
+
+    advertising_label: Optional = ""
+    disclaimer: Optional = ""
+    responsible_lawyer: Optional = ""
+    responsible_contact: Optional = ""
+
+
+class Privacy(Strict):
+    """The privacy notice's version: every consent record stores it."""
+
+    version: Annotated[str, StringConstraints(pattern=r"^\S{1,40}$")]
+
+
+CallToAction = Literal["resource", "waitlist", "contact"]
+
+
+class PostSettings(Strict):
+    """How posts end: the call to action a post gets unless it names its own."""
+
+    call_to_action: CallToAction = "resource"
 
 
 class MailSettings(Strict):
@@ -139,8 +188,12 @@ class CommentSettings(Strict):
 class SiteSettings(Strict):
     site: SiteInfo
     owner: Owner
-    contact: Contact
-    social: Social = Social()
+    business: Business
+    contact: Contact = Contact()
+    social: list[SocialLink] = Field(default_factory=list)
+    legal: Legal = Legal()
+    privacy: Privacy
+    posts: PostSettings = PostSettings()
     mail: MailSettings
     waitlist: Waitlist = Waitlist()
     resources: list[Resource] = Field(default_factory=list)
@@ -152,6 +205,11 @@ class SiteSettings(Strict):
 
     def resource(self, slug: str) -> Resource | None:
         return next((r for r in self.resources if r.slug == slug), None)
+
+    @property
+    def social_links(self) -> list[SocialLink]:
+        """The links to show: those with an address."""
+        return [link for link in self.social if link.url]
 
 
 class SiteError(Exception):
@@ -198,6 +256,14 @@ def load_settings(site_dir: Path) -> SiteSettings:
             raise SiteError(
                 f"{path}: resources.{resource.slug}.source: the file "
                 f"{site_dir / 'resources' / resource.source} does not exist"
+            )
+    for key, src in (
+        ("owner.headshot", settings.owner.headshot),
+        ("business.logo", settings.business.logo),
+    ):
+        if src and not (site_dir / src.lstrip("/")).is_file():
+            raise SiteError(
+                f"{path}: {key}: the file {site_dir / src.lstrip('/')} does not exist"
             )
     return settings
 

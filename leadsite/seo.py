@@ -13,8 +13,10 @@ from datetime import UTC, date, datetime
 from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, current_app
+from markupsafe import escape
 
 from .outbox import absolute_url
+from .postnotes import notes_line
 from .posts import Post, library
 
 bp = Blueprint("seo", __name__)
@@ -122,7 +124,9 @@ def feed():
         for tag in post.tags:
             add(entry, "category", term=tag.slug, label=tag.name)
         add(entry, "summary", post.summary)
-        add(entry, "content", absolute_links(post.html), type="html")
+        notes = notes_line(post)  # the law it covers and when it was last reviewed
+        intro = f"<p><em>{escape(notes)}</em></p>\n" if notes else ""
+        add(entry, "content", intro + absolute_links(post.html), type="html")
     return xml_response(root, "application/atom+xml")
 
 

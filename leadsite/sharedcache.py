@@ -25,6 +25,7 @@ PUBLIC_PAGES = frozenset(
         "leads.waitlist",
         "leads.contact",
         "leads.thanks",
+        "blog.page",
         "comments.sent",
     }
 )

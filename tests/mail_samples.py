@@ -26,7 +26,7 @@ from leadsite.posts import library
 from leadsite.posts.importing import save_imported_post
 
 # A production-length origin: links in headers run well past 78 columns.
-SITE_URL = "https://www.readyfortheiep-parent-advocacy.example.org"
+SITE_URL = "https://www.parent-iep-help-by-compliant-content.example.org"
 
 ANNOUNCEMENT = """Hello,
 
@@ -37,10 +37,10 @@ The **spring workshop** on reading a draft IEP is open: we go through one real
 - Free for subscribers
 
 Read the details and save a place here:
-https://www.readyfortheiep-parent-advocacy.example.org/blog/
+https://www.parent-iep-help-by-compliant-content.example.org/blog/
 
 Warm wishes,
-Dana"""
+Alexandra"""
 
 
 def person(email: str, name: str = "") -> Person:

@@ -84,7 +84,7 @@ def test_launch_mails_each_confirmed_waitlister_once(app, waitlist, smtp_server)
     assert text.startswith("Hello Ann,")
     assert GUIDE in text and "Print page 3 first." in text
     assert "http://site.test/unsubscribe/" in text
-    assert "100 Example Street" in text  # the postal address of marketing mail
+    assert "PO Box 1, Testtown" in text  # the postal address of marketing mail
 
     progress = client.get(response.headers["Location"]).get_data(as_text=True)
     assert re.search(r">Sent</a></th><td class=\"number\">2<", progress)

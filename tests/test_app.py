@@ -9,7 +9,7 @@ from leadsite.config import normalise_database_url
 def test_home_page(client):
     response = client.get("/")
     assert response.status_code == 200
-    assert "Ready for the IEP" in response.get_data(as_text=True)
+    assert "Compliant Content Co." in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(

@@ -103,7 +103,9 @@ def test_her_reply_appears_under_the_comment_marked_as_hers(app, client):
     section = comments_section(client.get(f"/blog/{POST}").get_data(as_text=True))
     item = re.search(rf'<li id="comment-{shown}">.*?</li>', section, re.S)[0]
     assert '<article class="owner-reply"' in item
-    assert "<strong>Dana Whitfield</strong> <span" in item and ">Author</span>" in item
+    assert (
+        "<strong>Alexandra Charnin</strong> <span" in item and ">Author</span>" in item
+    )
     assert 'rel="nofollow ugc">https://example.org/letters</a>' in item
     assert "2 comments" in section
     assert audit_actions(app)[-1] == "comment-reply"

@@ -44,14 +44,14 @@ def test_a_draft_is_nowhere_even_when_its_date_has_passed(app, client):
 
 
 def test_a_page_has_its_own_address_and_stays_out_of_blog_and_feed(app, client):
-    add_post(app, title="About Dana", slug="about", kind="page", body="I help.")
+    add_post(app, title="About Alexandra", slug="about", kind="page", body="I help.")
     response = client.get("/about")
     assert response.status_code == 200
-    assert "<h1>About Dana</h1>" in response.text
+    assert "<h1>About Alexandra</h1>" in response.text
     assert "I help." in response.text
     assert "<script" not in response.text  # public pages stay script-free
     for url in ["/blog/", "/feed.xml", "/sitemap.xml", "/"]:
-        assert "About Dana" not in client.get(url).text, url
+        assert "About Alexandra" not in client.get(url).text, url
     assert client.get("/blog/about").status_code == 404
 
 

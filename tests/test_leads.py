@@ -126,7 +126,7 @@ def test_subscribe_double_opt_in_welcome_and_one_click_unsubscribe(
     assert welcome["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     one_click = welcome["List-Unsubscribe"].strip("<>")
     text = welcome.get_body(preferencelist=("plain",)).get_content()
-    assert "100 Example Street" in text  # the postal address
+    assert "PO Box 1, Testtown" in text  # the postal address
     visible = link_in(welcome, "/unsubscribe/")
     assert client.get(local(visible)).status_code == 200
     assert subscriptions(app)[0][3] == "confirmed"

@@ -45,7 +45,7 @@ def queue_hello(**options) -> OutboxMessage:
     message = queue_email(
         MailKind.WELCOME,
         "parent@example.com",
-        "Hello from Dana",
+        "Hello from Alexandra",
         template="hello",
         name=options.pop("name", "Sam"),
         link="http://site.test/some/link",
@@ -60,21 +60,21 @@ def test_renders_text_and_html_in_the_layout(ctx):
     assert (message.kind, message.to_address, message.subject) == (
         "welcome",
         "parent@example.com",
-        "Hello from Dana",
+        "Hello from Alexandra",
     )
     assert message.status == OutboxStatus.QUEUED
     assert message.body_text == (
         "Hello Sam,\n\nYour link: http://site.test/some/link\n\n-- \n"
-        "Ready for the IEP: Plain-language help for parents preparing for their "
+        "Compliant Content Co.: Plain-language help for parents preparing for their "
         "child's IEP meeting.\nhttp://site.test/"
     )
     html = message.body_html
     assert '<html lang="en">' in html
-    assert "<title>Hello from Dana</title>" in html
+    assert "<title>Hello from Alexandra</title>" in html
     assert re.search(r'<a href="http://site.test/some/link"[^>]*>Your link</a>', html)
     assert re.search(r'<a [^>]*href="http://site.test/"', html)
     assert "Unsubscribe" not in html
-    assert "Springfield" not in html + message.body_text
+    assert "PO Box 1" not in html + message.body_text  # marketing mail only
     assert message.headers == {}
 
 
@@ -102,12 +102,12 @@ def test_marketing_mail_has_one_click_headers_and_a_visible_way_out(ctx):
     }
     assert '<a href="http://site.test/unsubscribe/tok" ' in message.body_html
     assert ">Unsubscribe</a>" in message.body_html
-    address = "100 Example Street, Suite 200, Springfield, IL 62701"
+    address = "Compliant Content Co., PO Box 1, Testtown, ST 00000, USA"
     assert address in message.body_html
     assert message.body_text.endswith(
         "Don't want these emails any more? Unsubscribe here and they stop right "
-        "away:\nhttp://site.test/unsubscribe/tok\n\nReady for the IEP, 100 Example "
-        "Street, Suite 200, Springfield, IL 62701, USA"
+        "away:\nhttp://site.test/unsubscribe/tok\n\nCompliant Content Co., PO Box 1, "
+        "Testtown, ST 00000, USA"
     )
 
 

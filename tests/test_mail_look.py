@@ -68,14 +68,14 @@ def test_announcement_is_her_markdown_and_nothing_more(mails):
     mail = mails[MailKind.ANNOUNCEMENT]
     # The text part is what she wrote, then the footer with the way out.
     assert mail.body_text.startswith(ANNOUNCEMENT + "\n\n-- \n")
-    assert "Dana Whitfield" not in mail.body_text  # no signature added
+    assert "Alexandra Charnin" not in mail.body_text  # no signature added
     html = mail.body_html
     assert re.search(r"<strong[^>]*>spring workshop</strong>", html)
     assert re.search(r"<li[^>]*>Free for subscribers</li>", html)
-    link = "https://www.readyfortheiep-parent-advocacy.example.org/blog/"
+    link = "https://www.parent-iep-help-by-compliant-content.example.org/blog/"
     assert re.search(rf'<a href="{re.escape(link)}"[^>]*>{re.escape(link)}</a>', html)
     body = html.split('class="site-name"')[1].split("<hr")[0]
-    assert body.count("Hello") == 1 and "Dana Whitfield" not in body
+    assert body.count("Hello") == 1 and "Alexandra Charnin" not in body
 
 
 @pytest.mark.parametrize(

@@ -33,7 +33,7 @@ def app_config(app_config, smtp_server):
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": smtp_server.port,
         "SITE_URL": SITE_URL,
-        "MAIL_DEFAULT_SENDER": "Dana Whitfield <hello@example.org>",
+        "MAIL_DEFAULT_SENDER": "Alexandra Charnin <hello@example.org>",
     }
 
 

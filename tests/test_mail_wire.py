@@ -19,7 +19,8 @@ from leadsite.models import OutboxMessage
 from leadsite.outbox import MailKind, deliver_due
 
 LISTED = [MailKind.WELCOME, MailKind.ANNOUNCEMENT, MailKind.STATE_LAUNCH, MailKind.POST]
-HOST = "readyfortheiep-parent-advocacy.example.org"
+SENDER_NAME = "Alexandra at Compliant Content Co."  # tests/site/settings.toml
+HOST = "parent-iep-help-by-compliant-content.example.org"
 
 
 @pytest.fixture
@@ -75,10 +76,13 @@ def header_lines(raw: bytes) -> list[str]:
 @pytest.mark.parametrize(
     ("setting", "from_line"),
     [
-        ("hello@example.org", "From: Dana at Ready for the IEP <hello@example.org>"),
         (
-            "Dana Whitfield <hello@example.org>",
-            "From: Dana Whitfield <hello@example.org>",
+            "hello@example.org",
+            "From: Alexandra at Compliant Content Co. <hello@example.org>",
+        ),
+        (
+            "Alexandra Charnin <hello@example.org>",
+            "From: Alexandra Charnin <hello@example.org>",
         ),
     ],
 )
@@ -106,25 +110,27 @@ def test_headers_on_the_wire(make_app, smtp_server, setting, from_line):
         assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click" in lines
         waitlist = "California guide waitlist <waitlist-ca"
         assert (
-            f"List-Id: Ready for the IEP {waitlist}.{HOST}>"
+            f"List-Id: Compliant Content Co. {waitlist}.{HOST}>"
             if kind == MailKind.STATE_LAUNCH
-            else f"List-Id: Ready for the IEP newsletter <newsletter.{HOST}>"
+            else f"List-Id: Compliant Content Co. newsletter <newsletter.{HOST}>"
         ) in lines, kind
 
 
 def test_list_mail_has_its_own_sender(make_app, smtp_server):
-    app = make_app(MAIL_LIST_SENDER="Dana Whitfield <news@lists.example.org>")
+    app = make_app(MAIL_LIST_SENDER="Alexandra Charnin <news@lists.example.org>")
     mails = send_every_kind(app, smtp_server)
     for kind, (raw, _row) in mails.items():
         lines = header_lines(raw)
         if kind in LISTED:
-            assert "From: Dana Whitfield <news@lists.example.org>" in lines
+            assert "From: Alexandra Charnin <news@lists.example.org>" in lines
             assert any(
                 x.startswith("Message-ID: <") and x.endswith("@lists.example.org>")
                 for x in lines
             )
         else:
-            assert "From: Dana at Ready for the IEP <hello@example.org>" in lines
+            assert (
+                "From: Alexandra at Compliant Content Co. <hello@example.org>" in lines
+            )
     envelopes = smtp_server.recorder.envelopes
     assert {e.mail_from for e in envelopes} == {
         "hello@example.org",
@@ -170,7 +176,8 @@ def test_dkim_signs_the_bytes_sent(make_app, smtp_server, dkim_key):
         assert dkim.verify(raw, dnsfunc=dns), kind
         # A changed byte in the body, or a changed header, breaks it.
         assert not dkim.verify(
-            raw.replace(b"Ready for the IEP", b"Ready for an IEP"), dnsfunc=dns
+            raw.replace(b"Compliant Content Co.", b"Compliant Content Inc."),
+            dnsfunc=dns,
         )
         assert not dkim.verify(raw.replace(b"To: ", b"To: x"), dnsfunc=dns)
     assert set(asked) == {b"site2026._domainkey.example.org."}

@@ -112,7 +112,7 @@ def test_queued_mail_waits_for_the_worker_then_arrives_complete(mail_app, smtp_s
         text="Here is your checklist, café and all.",
         html="<p>Here is your <strong>checklist</strong>.</p>",
         headers={
-            "Reply-To": "dana@site.test",
+            "Reply-To": "alexandra@site.test",
             "List-Unsubscribe": "<http://site.test/unsubscribe/abc/one-click>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
@@ -126,12 +126,12 @@ def test_queued_mail_waits_for_the_worker_then_arrives_complete(mail_app, smtp_s
     [received] = smtp_server.messages
     sender = received["From"].addresses[0]
     assert (sender.display_name, sender.addr_spec) == (
-        "Dana at Ready for the IEP",
+        "Alexandra at Compliant Content Co.",
         "hello@site.test",
     )
     assert received["To"].addresses[0].addr_spec == "parent@example.com"
     assert received["Subject"] == "Your checklist — ready"
-    assert received["Reply-To"].addresses[0].addr_spec == "dana@site.test"
+    assert received["Reply-To"].addresses[0].addr_spec == "alexandra@site.test"
     assert (
         received["List-Unsubscribe"] == "<http://site.test/unsubscribe/abc/one-click>"
     )

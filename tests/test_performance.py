@@ -41,6 +41,9 @@ YEAR = 365 * 24 * 3600
 # Public pages the sitemap does not list (it lists home, blog, posts, tags and the
 # four form pages).
 UNLISTED_PAGES = [
+    "/about",
+    "/privacy",
+    "/accessibility",
     "/subscribe",
     "/thanks/subscribe",
     "/thanks/resource",

@@ -97,13 +97,13 @@ def test_pdf_has_the_title_each_main_point_and_the_footer(build):
     path = build()
     assert path.read_bytes().startswith(b"%PDF-")
     text = text_of(path)
-    assert f"{TITLE} From Dana Whitfield, Ready for the IEP" in text
+    assert f"{TITLE} From Alexandra Charnin, Compliant Content Co." in text
     for point in MAIN_POINTS:
         assert point in text
     assert "Bring someone with you." in text
     assert "It is not legal advice." in text
-    assert f"Ready for the IEP \u00b7 {SITE_URL} Page 1 of 1" in text  # the footer
-    assert "readyfortheiep.example" not in text  # settings' address is not SITE_URL
+    assert f"Compliant Content Co. \u00b7 {SITE_URL} Page 1 of 1" in text  # the footer
+    assert "compliantcontent.example" not in text  # settings' address is not SITE_URL
 
 
 def test_pdf_is_tagged_in_reading_order(build):
@@ -136,7 +136,7 @@ def test_every_font_is_embedded(build):
 def test_metadata_names_the_resource_the_owner_and_the_language(build):
     reader = PdfReader(build())
     assert reader.metadata.title == TITLE
-    assert reader.metadata.author == "Dana Whitfield"
+    assert reader.metadata.author == "Alexandra Charnin"
     assert reader.metadata.subject.startswith("A short, printable checklist")
     catalog = reader.trailer["/Root"]
     assert catalog["/Lang"] == "en-US"
@@ -201,7 +201,7 @@ def test_a_title_line_in_the_markdown_gives_way_to_the_settings_title(build, sit
     source = site_dir / "resources" / "first-iep-meeting-checklist.md"
     source.write_text("# An old title\n\nSome text.\n", encoding="utf-8")
     text = text_of(build())
-    assert text.startswith(f"{TITLE} From Dana Whitfield")
+    assert text.startswith(f"{TITLE} From Alexandra Charnin")
     assert "An old title" not in text
 
 

@@ -79,6 +79,7 @@ def test_one_address_per_field(app, client, email):
     assert (
         "Please enter just one email address." in response.text
         or "complete email address" in response.text
+        or "An email address has no spaces." in response.text
     )
     assert rows(app, Person) == []
 

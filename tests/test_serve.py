@@ -151,7 +151,7 @@ def served(tmp_path):
 )
 def test_serve_migrates_serves_and_stops_the_mail_worker(served, stop_signal):
     body = served.wait_until_serving()
-    assert "Ready for the IEP" in body
+    assert "Compliant Content Co." in body
 
     engine = sa.create_engine(f"sqlite:///{served.database}")
     try:

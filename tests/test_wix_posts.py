@@ -53,13 +53,13 @@ WHAT_TO_BRING = {
     "Rich Content": RICH,
     "Excerpt": "A short list of what to pack, and why each item helps.",
     "Slug": "what-to-bring",
-    "Author": "Dana Whitfield",
+    "Author": "Alexandra Charnin",
     "Published Date": "2024-03-04T15:00:00.000Z",
     "Last Published Date": "2024-03-18T09:30:00.000Z",
     "Cover Image": "wix:image://v1/f3a9c1_cover~mv2.png/cover.png#originWidth=4",
     "Tags": "IEP meetings, Checklists",
     "Categories": '["Getting ready"]',
-    "Post Page URL": "https://dana.wixsite.com/site/post/what-to-bring",
+    "Post Page URL": "https://alexandra.wixsite.com/site/post/what-to-bring",
     "Featured": "true",
     "Minutes To Read": "3",
     "Language": "en",
@@ -70,7 +70,7 @@ PARENT_RIGHTS = {
     "Published Date": "Jan 9, 2024",
     "Tags": '["Parent rights", "parent-rights"]',
     "Categories": "Getting ready",
-    "Post Page URL": "https://dana.wixsite.com/site/post/parents-rights-a-first-look",
+    "Post Page URL": "https://alexandra.wixsite.com/site/post/parents-rights-a-first-look",
 }
 NO_TITLE = {"Title": "", "Slug": "nameless", "Published Date": "2024-01-01"}
 NO_DATE = {"Title": "An idea for later", "Slug": "an-idea", "Published Date": ""}
@@ -79,7 +79,7 @@ EXPECTED_WHAT_TO_BRING = """\
 ---
 title: What to bring to your child's IEP meeting
 slug: what-to-bring
-author: Dana Whitfield
+author: Alexandra Charnin
 published: 2024-03-04
 updated: 2024-03-18
 summary: A short list of what to pack, and why each item helps.
@@ -244,13 +244,9 @@ def test_pictures_are_copied_and_a_missing_one_is_reported(
 ):
     report = import_posts(export, ImportOptions(site_dir, image_base_url=image_server))
 
-    assert files_under(site_dir / "media") == {
-        "what-to-bring/f3a9c1_binder-mv2.png": (
-            IMAGES / "f3a9c1_binder~mv2.png"
-        ).read_bytes(),
-        "what-to-bring/f3a9c1_cover-mv2.png": (
-            IMAGES / "f3a9c1_cover~mv2.png"
-        ).read_bytes(),
+    assert files_under(site_dir / "media" / "what-to-bring") == {
+        "f3a9c1_binder-mv2.png": (IMAGES / "f3a9c1_binder~mv2.png").read_bytes(),
+        "f3a9c1_cover-mv2.png": (IMAGES / "f3a9c1_cover~mv2.png").read_bytes(),
     }
     assert report.failed_images == [
         (
@@ -317,7 +313,7 @@ def test_skip_images_keeps_wix_addresses_out(export, site_dir, image_server):
     assert "![" not in written
     assert "cover:" not in written
     assert "wix" not in written.lower()
-    assert not (site_dir / "media").exists()
+    assert not (site_dir / "media" / "what-to-bring").exists()
     assert report.left_out == [
         ("what-to-bring", f"{image_server}f3a9c1_cover~mv2.png"),
         ("what-to-bring", f"{image_server}f3a9c1_binder~mv2.png"),
@@ -327,7 +323,7 @@ def test_skip_images_keeps_wix_addresses_out(export, site_dir, image_server):
 
 def test_columns_in_any_order_and_case(tmp_path, site_dir):
     row = {
-        "post page url": "https://dana.wixsite.com/site/post/Second-Opinion",
+        "post page url": "https://alexandra.wixsite.com/site/post/Second-Opinion",
         "PUBLISHED DATE": "03/15/2024",
         "title": "A second opinion",
         "plain content": "Short and sweet.",

@@ -8,6 +8,7 @@ characters, rate limit): views call `form.verdict()` instead of
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from flask import current_app, request
@@ -39,9 +40,12 @@ ONE_ADDRESS_MESSAGE = "Please enter just one email address."
 
 def valid_address(_form, field) -> None:
     """Check the address with the site's one rule and keep its canonical form.
-    One address only, and none at a blocked (throwaway or SMS) domain."""
+    One address only (two addresses have a separator between them; two @ signs in
+    one word are a typo, worded as such by `canonical_email`), and none at a blocked
+    (throwaway or SMS) domain."""
     text = (field.data or "").strip()
-    if text.count("@") > 1 or any(mark in text for mark in ",;"):
+    several = text.count("@") > 1 and re.search(r"[\s,;]", text)
+    if several or any(mark in text for mark in ",;"):
         raise ValidationError(ONE_ADDRESS_MESSAGE)
     try:
         field.canonical = canonical_email(text)

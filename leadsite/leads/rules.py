@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..addresses import same_address
-from ..consent import CONSENT
+from ..consent import CONSENT, privacy_version
 from ..extensions import db
 from ..models import (
     Consent,
@@ -116,6 +116,7 @@ def record_consent(subscription: Subscription, source: Source, wording: str) -> 
             form=source.form,
             page=source.page,
             wording_version=CONSENT[wording].version,
+            privacy_version=privacy_version(),
             utm_source=source.utm_source,
             utm_medium=source.utm_medium,
             utm_campaign=source.utm_campaign,

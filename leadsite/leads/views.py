@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 
+from ..addresses import likely_domain
 from ..consent import CONSENT
 from ..extensions import csrf
 from ..models import Purpose
+from ..posts import library
 from ..security.bottrap import Verdict
 from . import rules
 from .blueprint import bp
@@ -44,6 +46,28 @@ def footer_signup():
         return form
 
     return {"footer_form": make_footer_form, "consent": CONSENT, "what_for": what_for}
+
+
+def thanks_url(kind: str, form, **values) -> str:
+    """The thank-you page; it names the address's domain when that looks like a
+    typo of a common provider (gmail.con), so the visitor can send it again."""
+    domain = getattr(form.email, "canonical", "").rpartition("@")[2]
+    if likely_domain(domain):
+        values["domain"] = domain
+    return url_for(".thanks", kind=kind, **values)
+
+
+def reading_page(path: str | None) -> tuple[str, str] | None:
+    """The page the visitor was reading when they used the footer form, as a link
+    back: its address and, for a post, its title ("" otherwise); None for anything
+    but an address on this site."""
+    if not path or not path.startswith("/") or path.startswith(("//", "/\\")):
+        return None
+    if path.startswith("/blog/"):
+        post = library().get(path.removeprefix("/blog/"))
+        if post:
+            return path, post.title
+    return path, ""
 
 
 def subscribe_from(form: SubscribeForm, source_name: str) -> None:
@@ -91,13 +115,13 @@ def contact_from(form: ContactForm, source_name: str) -> None:
 def form_page(form, accept, source_name: str, template: str, thanks, **context):
     """What every lead form page does: show the form, or screen what was sent,
     make the lead from a person's valid form, and thank them (`thanks(form)` gives
-    the thank-you page's arguments)."""
+    the thank-you page's arguments, its `kind` first)."""
     fill_source(form)
     verdict = form.verdict()
     if verdict is Verdict.HUMAN:
         accept(form, source_name)
     if verdict is not Verdict.SHOW:
-        return redirect(url_for(".thanks", **thanks(form)))
+        return redirect(thanks_url(form=form, **thanks(form)))
     return render_template(template, form=form, **context)
 
 
@@ -106,12 +130,15 @@ def form_page(form, accept, source_name: str, template: str, thanks, **context):
 def subscribe():
     """The newsletter sign-up page; the footer form on every page posts here too."""
     prefix = FOOTER if f"{FOOTER}-email" in request.form else ""
+    form = SubscribeForm(prefix=prefix)
     return form_page(
-        SubscribeForm(prefix=prefix),
+        form,
         subscribe_from,
         f"subscribe-{prefix or 'page'}",
         "public/subscribe.html",
         lambda form: {"kind": "subscribe"},
+        # After a mistake in the footer form: a way back to what she was reading.
+        back=reading_page(form.page.data) if prefix else None,
     )
 
 
@@ -170,4 +197,11 @@ def thanks(kind: str):
     state_name = (
         settings().state_name(state) if state in settings().waitlist.states else ""
     )
-    return render_template("public/thanks.html", kind=kind, state_name=state_name)
+    typed = request.args.get("domain", "")[:254]
+    fix = likely_domain(typed)
+    return render_template(
+        "public/thanks.html",
+        kind=kind,
+        state_name=state_name,
+        typo=(typed, fix) if fix else None,
+    )

@@ -44,6 +44,8 @@ class Post(db.Model):
     status: Mapped[str] = mapped_column(String(20), default=PostStatus.DRAFT)
     publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     updated_on: Mapped[date | None] = mapped_column(Date)  # "Updated" on the page
+    # `postnotes.PostNotes`: sample, reviewed, law, cta (as front matter keys).
+    notes: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, onupdate=utcnow

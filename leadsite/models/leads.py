@@ -113,6 +113,10 @@ class Consent(db.Model):
     form: Mapped[str] = mapped_column(String(40))
     page: Mapped[str] = mapped_column(String(500), default="")
     wording_version: Mapped[str] = mapped_column(String(40))
+    # The privacy notice's version the form linked to ("" before it had one).
+    privacy_version: Mapped[str] = mapped_column(
+        String(40), default="", server_default=""
+    )
     utm_source: Mapped[str] = mapped_column(String(200), default="")
     utm_medium: Mapped[str] = mapped_column(String(200), default="")
     utm_campaign: Mapped[str] = mapped_column(String(200), default="")

@@ -12,8 +12,8 @@ from ..models import Purpose, Subscription
 
 
 def list_id(subscription: Subscription) -> str:
-    """`Ready for the IEP newsletter <newsletter.readyfortheiep.com>`, or
-    `... California guide waitlist <waitlist-ca.readyfortheiep.com>`."""
+    """`Compliant Content Co. newsletter <newsletter.example.org>`, or
+    `... California guide waitlist <waitlist-ca.example.org>`."""
     settings = current_app.extensions["site"].settings
     host = urlsplit(current_app.config["SITE_URL"]).hostname or "localhost"
     host = host.removeprefix("www.")

@@ -54,7 +54,7 @@ def sender_setting(kind: MailKind | str) -> str:
 def sender(kind: MailKind | str) -> Address:
     """The From of this kind of mail. The setting may be a bare address
     (`hello@example.org`, shown with `sender_name` from the site's settings) or
-    carry its own name (`Dana <hello@example.org>`)."""
+    carry its own name (`Alexandra <hello@example.org>`)."""
     name, address = parseaddr(current_app.config[sender_setting(kind)])
     if "@" not in address:
         raise ValueError(f"{sender_setting(kind)} has no address: {address!r}")

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from ..models.content import Post as PostRow
 from ..models.content import PostKind, PostStatus
 from ..models.types import utcnow
+from ..postnotes import PostNotes
 from .meta import PostMeta, explain
 from .render import MARKDOWN, media_file
 from .view import Post, build, local_day, start_of_day
@@ -99,6 +100,9 @@ def fill_row(row: PostRow, meta: PostMeta, body: str, zone: ZoneInfo, now) -> No
     row.cover_alt = meta.cover.alt if meta.cover else ""
     row.body = body.strip()
     row.updated_on = meta.updated
+    row.notes = PostNotes.model_validate(
+        meta.model_dump(include=set(PostNotes.model_fields))
+    ).model_dump(mode="json", exclude_defaults=True)
     row.publish_at = (meta.publish_at or start_of_day(meta.published, zone)).astimezone(
         UTC
     )
@@ -162,6 +166,8 @@ def front_matter(row: PostRow, zone: ZoneInfo) -> dict:
     if row.cover_src:
         front["cover"] = {"src": row.cover_src, "alt": row.cover_alt}
     front["draft"] = row.status == PostStatus.DRAFT
+    for key, value in (row.notes or {}).items():  # sample, reviewed, law, cta
+        front[key] = value
     return front
 
 

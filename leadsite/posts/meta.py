@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from ..content import Slug, Text
+from ..postnotes import PostNotes
 
 
 def as_date(value: object) -> date:
@@ -56,7 +57,7 @@ class Cover(BaseModel):
     alt: Text
 
 
-class PostMeta(BaseModel):
+class PostMeta(PostNotes):
     """The front matter of one post; unknown keys are refused to catch typos."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -1,4 +1,5 @@
-"""The sample posts in `site/posts/` go into a new, empty database once.
+"""The sample posts in `site/posts/` and the starting pages in `site/pages/` (About,
+Privacy, Accessibility, which she then edits) go into a new, empty database once.
 
 The first request each worker serves checks for the `content_seeds` row. The worker
 that inserts it (its primary key lets only one succeed, even with several gunicorn
@@ -11,6 +12,7 @@ comes back.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from flask import Flask, current_app
 from sqlalchemy import select
@@ -22,6 +24,7 @@ from ..models.content import ContentSeed, Post
 log = logging.getLogger(__name__)
 
 SAMPLES = "sample-content"
+PAGES_DIR = "pages"
 
 
 def seed_once() -> bool:
@@ -39,8 +42,11 @@ def seed_once() -> bool:
         return False
     added = False
     if db.session.scalar(select(Post.id).limit(1)) is None:
-        folder = current_app.config["SITE_DIR"]
-        saved, problems = import_folder(folder, actor="sample content")
+        site_dir = Path(current_app.config["SITE_DIR"])
+        saved, problems = import_folder(site_dir, actor="sample content")
+        if (site_dir / PAGES_DIR).is_dir():
+            pages, more = import_folder(site_dir / PAGES_DIR, actor="starting pages")
+            saved, problems = saved + pages, problems + more
         for problem in problems:
             log.warning("%s", problem)
         added = bool(saved)

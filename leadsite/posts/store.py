@@ -22,6 +22,7 @@ from ..extensions import db
 from ..models.content import Post as PostRow
 from ..models.content import PostKind, PostStatus, SlugRedirect
 from ..models.types import utcnow
+from ..postnotes import hide_samples
 from .view import Post, build
 
 MAX_KEPT = 1000  # rendered posts kept per process
@@ -86,12 +87,16 @@ class PostLibrary:
         return self._rows()
 
     def published(self) -> list[Post]:
-        """The blog posts visitors may see now, newest first."""
-        return self._rows(live_clause(utcnow()))
+        """The blog posts visitors may see now, newest first (in production, our
+        sample posts never: `postnotes.hide_samples`)."""
+        posts = self._rows(live_clause(utcnow()))
+        return [p for p in posts if not p.sample] if hide_samples() else posts
 
     def get(self, slug: str) -> Post | None:
         """A live blog post by its address."""
         found = self._rows(live_clause(utcnow()), PostRow.slug == slug)
+        if found and hide_samples() and found[0].sample:
+            return None
         return found[0] if found else None
 
     def page(self, slug: str) -> Post | None:

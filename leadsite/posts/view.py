@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from ..models.content import Post as PostRow
 from ..models.content import PostKind, PostStatus
+from ..postnotes import PostNotes
 from .meta import Cover, Tag, tag_slug
 from .render import MARKDOWN, reading_minutes, sanitise, sized_images, versioned_image
 
@@ -35,6 +36,10 @@ class Post:
     id: int | None = None
     kind: str = PostKind.POST
     version: int = 0
+    sample: bool = False  # the keys of `postnotes.PostNotes`
+    reviewed: date | None = None
+    law: str | None = None
+    cta: str | None = None
 
 
 def render_body(body: str, site_dir: Path) -> str:
@@ -83,4 +88,5 @@ def build(
         id=row.id,
         kind=row.kind,
         version=row.version or 0,
+        **PostNotes.model_validate(row.notes or {}).model_dump(),
     )
