@@ -54,10 +54,10 @@ def settings_warnings(path: Path, settings: SiteSettings) -> list[str]:
 
 
 def sample_post_warnings(posts: list) -> list[str]:
-    """Sample posts left in the folder: visitors don't see them in production."""
+    """Sample posts still stored: visitors don't see them in production."""
     return [
-        f"{post.source}: is a sample post, hidden on the public site; delete it "
-        "when your own posts are in"
+        f"{post.slug}: is a sample post, hidden on the public site; delete it "
+        "(admin, Posts) when your own posts are in"
         for post in posts
         if getattr(post, "sample", False)
     ]

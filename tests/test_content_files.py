@@ -39,7 +39,7 @@ def test_export_then_import_into_a_new_database_gives_the_same_files(
     first = tmp_path / "first"
     result = runner.invoke(args=["posts", "export", str(first)])
     assert result.exit_code == 0, result.output
-    assert "5 posts written" in result.output
+    assert "7 posts written" in result.output  # 4 posts, and the 3 starting pages
     exported = files(first)
     assert exported["about.md"] == (
         "---\ntitle: About\nslug: about\nkind: page\npublished: 2026-01-01\n"
@@ -53,7 +53,7 @@ def test_export_then_import_into_a_new_database_gives_the_same_files(
         db.create_all()
     result = runner.invoke(args=["posts", "import", str(first)])
     assert result.exit_code == 0, result.output
-    assert "5 posts imported" in result.output
+    assert "7 posts imported" in result.output
     second = tmp_path / "second"
     runner.invoke(args=["posts", "export", str(second)])
     assert files(second) == exported

@@ -87,13 +87,18 @@ def test_samples_go_into_a_new_database_once(app, client):
     client.get("/")
     with app.app_context():
         slugs = set(db.session.scalars(select(Post.slug)))
-        assert slugs == {"meeting-notes", "raw-html-post", "unfinished-draft"}
+        # The sample posts, and the starting pages she then makes hers.
+        assert slugs == {"meeting-notes", "raw-html-post", "unfinished-draft"} | {
+            "about",
+            "privacy",
+            "accessibility",
+        }
         db.session.delete(
             db.session.scalar(select(Post).where(Post.slug == "meeting-notes"))
         )
         db.session.commit()
         assert seed_once() is False  # a deleted sample never comes back
-        assert db.session.scalar(select(func.count(Post.id))) == 2
+        assert db.session.scalar(select(func.count(Post.id))) == 2 + 3  # and the pages
 
 
 def test_several_workers_starting_together_add_the_samples_once(app_config):
@@ -118,7 +123,7 @@ def test_several_workers_starting_together_add_the_samples_once(app_config):
         thread.join()
     assert answers == [200] * 4
     with workers[0].app_context():
-        assert db.session.scalar(select(func.count(Post.id))) == 3
+        assert db.session.scalar(select(func.count(Post.id))) == 3 + 3  # + pages
         assert db.session.scalar(select(func.count()).select_from(ContentSeed)) == 1
     for worker in workers:
         with worker.app_context():

@@ -15,6 +15,7 @@ from conftest import build_app, close_app, submit_form
 from sqlalchemy import select
 from test_admin_support import signed_in_client
 
+from leadsite import create_app
 from leadsite.extensions import db
 from leadsite.models import Consent
 
@@ -146,7 +147,7 @@ def test_contact_form_carries_the_disclaimer(client):
     ("slug", "cta", "link"),
     [
         ("meeting-notes", "A guide for your state", "/state-guides"),  # cta: waitlist
-        ("raw-html-post", "Top three things", "/free-resource/first-iep"),  # default
+        ("raw-html-post", "Top Three Things", "/free-resource/first-iep"),  # default
     ],
 )
 def test_post_ends_with_author_box_and_its_call_to_action(client, slug, cta, link):
@@ -310,10 +311,23 @@ def check_site(app):
     return app.test_cli_runner().invoke(args=["check-site"])
 
 
-def test_check_site_warns_in_production_about_empty_and_example_values(real_site):
-    quiet = check_site(real_site())
+def test_check_site_warns_in_production_about_empty_and_example_values(
+    real_site, app_config
+):
+    site = real_site()
+    site.test_client().get("/")  # a new site's first visit stores the samples
+    quiet = check_site(site)
     assert quiet.exit_code == 0 and "Warning" not in quiet.output
-    result = check_site(real_site(APP_ENV="production", SECRET_KEY="x" * 40))
+    live = create_app(  # the same site and database, now live
+        {
+            **app_config,
+            "SITE_DIR": site.config["SITE_DIR"],
+            "APP_ENV": "production",
+            "SECRET_KEY": "x" * 40,
+        }
+    )
+    result = check_site(live)
+    close_app(live)
     assert result.exit_code == 0
     out = result.output
     for key in (
@@ -323,7 +337,7 @@ def test_check_site_warns_in_production_about_empty_and_example_values(real_site
         "social (LinkedIn): has no address",
         "social (Instagram): has no address",
         "site.canonical_url: is still an example value",
-        "what-to-bring-to-an-iep-meeting.md: is a sample post",
+        "what-to-bring-to-an-iep-meeting: is a sample post",
     ):
         assert key in out, key
     assert "warning(s) above" in out
