@@ -68,4 +68,3 @@ def fetch(url: str, timeout: float = TIMEOUT_SECONDS) -> bytes:
     if len(data) > MAX_BYTES:
         raise DownloadError(f"larger than {MAX_BYTES // (1024 * 1024)} MB")
     return data
-
