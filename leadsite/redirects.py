@@ -4,9 +4,10 @@ Links to the Wix site live on in search results, bookmarks and other people's pa
 Targets are paths on this site (never built from the Host header) and keep the query
 string, so campaign tags such as `utm_source` still arrive.
 
-Where the import recorded an old address (a category whose Wix slug is not its
-label's, a post whose slug changed), that record wins; see `wix.store`. A topic
-address leads to its tag page only when the page is live, else to the blog.
+Where the import recorded an old address in the database (a post whose slug
+changed: `SlugRedirect`; a category whose Wix slug is not its label's:
+`TopicRedirect`), that record wins; see `wix.store`. A topic address leads to its
+tag page only when the page is live, else to the blog.
 
 `/blog` keeps strict slashes: the blog owns `/blog/`, and this rule only catches the
 address without the slash (Werkzeug's own slash redirect would be a 308).
@@ -14,20 +15,22 @@ address without the slash (Werkzeug's own slash redirect would be a 308).
 
 from __future__ import annotations
 
-from pathlib import Path
+from flask import Blueprint, abort, redirect, request, url_for
 
-from flask import Blueprint, abort, current_app, redirect, request
-
+from .extensions import db
+from .models import TopicRedirect
 from .posts import library, tag_slug
+from .posts.store import short_read
 from .wix.slugs import slugify
-from .wix.store import read_redirects
 
 bp = Blueprint("redirects", __name__)
 
 
-def recorded(path: str) -> str | None:
-    """Where the import said this old address now is, if it said."""
-    return read_redirects(Path(current_app.config["SITE_DIR"])).get(path)
+def recorded_topic(path: str) -> str | None:
+    """The topic (tag slug) the import said this old address now is, if it said."""
+    with short_read():
+        found = db.session.get(TopicRedirect, path)
+        return found.tag_slug if found else None
 
 
 def moved(path: str):
@@ -40,9 +43,12 @@ def moved(path: str):
 @bp.get("/single-post/<slug>")
 @bp.get("/single-post/<int:year>/<int:month>/<int:day>/<slug>")
 def post(slug: str, **_date):
-    """A Wix post address: the importer gave the post the same slug."""
-    if target := recorded(f"/post/{slug}"):
-        return moved(target)
+    """A Wix post address: the post the import recorded it for, else the post
+    whose slug is this one made ours."""
+    if found := library().moved_to(slug):
+        kind, current = found
+        endpoint = "blog.page" if kind == "page" else "blog.post"
+        return moved(url_for(endpoint, slug=current))
     ours = slugify(slug)
     if not ours:
         abort(404)
@@ -68,8 +74,6 @@ def blog_index(number: int | None = None):
 def tag(name: str):
     """Wix's category and tag pages: the importer made every category a tag."""
     kind = request.path.split("/")[2]
-    target = recorded(f"/blog/{kind}/{name}") or f"/blog/tag/{tag_slug(name)}"
-    live = target.startswith("/blog/tag/") and library().tagged(
-        target.removeprefix("/blog/tag/")
-    )
-    return moved(target if live else "/blog/")
+    topic = recorded_topic(f"/blog/{kind}/{name}") or tag_slug(name)
+    live = topic and library().tagged(topic)
+    return moved(f"/blog/tag/{topic}" if live else "/blog/")

@@ -1,17 +1,16 @@
-"""Old Wix addresses redirect for good (301) to the same content on this site."""
+"""Old Wix addresses redirect for good (301) to the same content on this site, on
+SQLite and PostgreSQL: the addresses the import recorded are in the database."""
 
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+from leadsite.extensions import db
+from leadsite.models import Post
+from leadsite.posts.editing import save_post
 from leadsite.wix.posts import ImportOptions, import_posts
 from leadsite.wix.slugs import slugify
-
-
-@pytest.fixture
-def database_url(tmp_path) -> str:
-    """Redirects touch no database: these tests run once, on SQLite."""
-    return f"sqlite:///{tmp_path / 'test.db'}"
 
 
 @pytest.mark.parametrize(
@@ -79,7 +78,8 @@ def test_old_post_address_reaches_the_imported_post(app, client, tmp_path):
         "Title,Slug,Published Date,Plain Content,Tags\n"
         "What to bring,What-To-Bring,2024-03-04,Bring last year's IEP.,Getting Ready\n"
     )
-    import_posts(export, ImportOptions(app.extensions["site"].path, skip_images=True))
+    with app.app_context():
+        import_posts(export, ImportOptions(skip_images=True))
 
     post = client.get("/single-post/2024/03/04/What-To-Bring", follow_redirects=True)
     tag = client.get("/blog/categories/Getting%20Ready", follow_redirects=True)
@@ -90,6 +90,43 @@ def test_old_post_address_reaches_the_imported_post(app, client, tmp_path):
     assert tag.status_code == 200
     assert tag.request.path == "/blog/tag/getting-ready"
     assert "What to bring" in tag.get_data(as_text=True)
+
+
+def test_recorded_addresses_follow_the_post(app, client, tmp_path):
+    """A Wix address the slug rule cannot find (`-1`, a category's own slug) is
+    recorded; it leads to the post in one step even after the post moves."""
+    export = tmp_path / "posts.csv"
+    export.write_text(
+        "Title,Slug,Published Date,Plain Content,Categories,Post Page URL\n"
+        "What to bring,what-to-bring,2024-03-04,Bring last year's IEP.,Getting Ready,"
+        "https://a.wixsite.com/site/post/what-to-bring-1\n"
+    )
+    categories = tmp_path / "categories.csv"
+    categories.write_text("ID,Label,Slug\nabc,Getting Ready,ready-1\n")
+    with app.app_context():
+        report = import_posts(export, ImportOptions(categories=categories))
+    assert report.redirects == {
+        "/blog/categories/ready-1": "/blog/tag/getting-ready",
+        "/post/what-to-bring-1": "/blog/what-to-bring",
+    }
+
+    for old, new in [
+        ("/post/what-to-bring-1?utm_source=x", "/blog/what-to-bring?utm_source=x"),
+        ("/blog/what-to-bring-1", "/blog/what-to-bring"),
+        ("/blog/categories/ready-1", "/blog/tag/getting-ready"),
+    ]:
+        response = client.get(old)
+        assert (response.status_code, response.headers["Location"]) == (301, new)
+
+    with app.app_context():
+        post = db.session.scalar(select(Post).where(Post.slug == "what-to-bring"))
+        save_post(post, {"slug": "bring-this"}, post.version, "owner", body=post.body)
+    response = client.get("/post/what-to-bring-1")
+    assert (response.status_code, response.headers["Location"]) == (
+        301,
+        "/blog/bring-this",
+    )
+    assert client.get("/blog/bring-this").status_code == 200
 
 
 @pytest.mark.parametrize(

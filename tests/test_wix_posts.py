@@ -1,22 +1,32 @@
-"""`flask wix import-posts`: Wix's Blog Posts CSV becomes Markdown posts and media.
+"""`flask wix import-posts`: Wix's Blog Posts CSV becomes stored posts and pictures,
+on SQLite and PostgreSQL.
 
 The CSV is written here in Wix's shape (extra columns included); its rich content is
 `fixtures/wix/rich-content.json`, which uses every node type the importer knows plus
 one it does not. Pictures come from a local HTTP server; one of them is missing (404).
+A stored post is compared whole, as `flask posts export` writes it.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
 import threading
 from functools import partial
+from html.parser import HTMLParser
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from PIL import Image
+from sqlalchemy import func, select
 
-from leadsite.posts import read_post
+from leadsite.extensions import db
+from leadsite.media import picture_url
+from leadsite.models import OutboxMessage, Picture, Post, PostRevision, PostStatus
+from leadsite.posts import library
+from leadsite.posts.files import file_text
 from leadsite.wix.csvfile import CSVError, split_list
 from leadsite.wix.images import media_id
 from leadsite.wix.posts import ImportOptions, import_posts
@@ -88,7 +98,7 @@ tags:
 - Checklists
 - Getting ready
 cover:
-  src: /media/what-to-bring/f3a9c1_cover-mv2.png
+  src: {cover}
   alt: What to bring to your child's IEP meeting
 draft: false
 ---
@@ -115,7 +125,7 @@ a snack. ~~Not the old forms~~.
 
 <figure>
 
-![A parent's binder of school records](/media/what-to-bring/f3a9c1_binder-mv2.png)
+![A parent's binder of school records]({binder})
 
 <figcaption>
 
@@ -164,15 +174,19 @@ Every parent has rights.
 """
 
 
+TABLES = (
+    "posts",
+    "post_revisions",
+    "pictures",
+    "picture_variants",
+    "slug_redirects",
+    "topic_redirects",
+)
+
+
 class QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, *args) -> None:
         pass
-
-
-@pytest.fixture
-def database_url(tmp_path) -> str:
-    """Posts touch no database: these tests run once, on SQLite."""
-    return f"sqlite:///{tmp_path / 'test.db'}"
 
 
 @pytest.fixture
@@ -202,52 +216,114 @@ def export(tmp_path) -> Path:
     return write_csv(tmp_path / "Posts.csv", rows)
 
 
-def files_under(folder: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(folder)): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
+def run(app, export: Path, **options):
+    with app.app_context():
+        return import_posts(export, ImportOptions(**options))
 
 
-def test_post_becomes_markdown(export, site_dir, image_server):
-    report = import_posts(export, ImportOptions(site_dir, image_base_url=image_server))
+def stored_text(app, slug: str) -> str | None:
+    """The stored post as one Markdown file, as `flask posts export` writes it."""
+    with app.app_context():
+        row = db.session.scalar(select(Post).where(Post.slug == slug))
+        return file_text(row, library().zone) if row else None
+
+
+def pictures(app) -> dict[str, dict]:
+    """The stored pictures by the name they came with."""
+    with app.app_context():
+        return {
+            p.original_name: {
+                "url": picture_url(p),
+                "alt": p.alt,
+                "size": (p.width, p.height),
+                "widths": [v.width for v in p.variants],
+            }
+            for p in db.session.scalars(select(Picture).order_by(Picture.id))
+        }
+
+
+def tables(app) -> dict[str, list]:
+    """Every row of the tables an import writes, whole, bytes and times included."""
+    with app.app_context():
+        found = {}
+        for name in TABLES:
+            table = db.metadata.tables[name]
+            query = table.select().order_by(*table.primary_key.columns)
+            found[name] = [tuple(row) for row in db.session.execute(query)]
+        return found
+
+
+class ImageTags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: dict[str, dict] = {}
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag == "img":
+            attributes = dict(attrs)
+            self.found[attributes.get("src", "")] = attributes
+
+
+def images_in(html: str) -> dict[str, dict]:
+    """Each `<img>` of the page by its address, with its attributes."""
+    parser = ImageTags()
+    parser.feed(html)
+    return parser.found
+
+
+def expected_what_to_bring(app) -> str:
+    stored = pictures(app)
+    return EXPECTED_WHAT_TO_BRING.replace(
+        "{cover}", stored["f3a9c1_cover-mv2.png"]["url"]
+    ).replace("{binder}", stored["f3a9c1_binder-mv2.png"]["url"])
+
+
+def test_post_is_stored_with_its_pictures(app, export, image_server):
+    report = run(app, export, image_base_url=image_server)
 
     assert report.imported == ["what-to-bring", "parents-rights-a-first-look"]
-    written = (site_dir / "posts" / "what-to-bring.md").read_text(encoding="utf-8")
-    assert written == EXPECTED_WHAT_TO_BRING
+    assert stored_text(app, "what-to-bring") == expected_what_to_bring(app)
     assert report.unknown == {}
 
 
-def test_plain_content_is_used_without_rich_content(export, site_dir, image_server):
-    report = import_posts(export, ImportOptions(site_dir, image_base_url=image_server))
+def test_plain_content_is_used_without_rich_content(app, export, image_server):
+    report = run(app, export, image_base_url=image_server)
 
-    path = site_dir / "posts" / "parents-rights-a-first-look.md"
-    assert path.read_text(encoding="utf-8") == EXPECTED_PARENT_RIGHTS
+    assert stored_text(app, "parents-rights-a-first-look") == EXPECTED_PARENT_RIGHTS
     assert report.plain_text == ["parents-rights-a-first-look"]
 
 
-def test_rows_without_title_or_date_are_reported(export, site_dir, image_server):
-    report = import_posts(export, ImportOptions(site_dir, image_base_url=image_server))
+def test_rows_without_title_or_date_are_reported(app, export, image_server):
+    report = run(app, export, image_base_url=image_server)
 
     assert report.problems == [
         "row 4 (nameless): no title; left out",
         "row 5 (an-idea): no readable Published Date; left out (drafts have none: "
         "publish the post on Wix first, or write it here by hand)",
     ]
-    assert not (site_dir / "posts" / "nameless.md").exists()
-    assert not (site_dir / "posts" / "an-idea.md").exists()
+    assert stored_text(app, "nameless") is None
+    assert stored_text(app, "an-idea") is None
 
 
-def test_pictures_are_copied_and_a_missing_one_is_reported(
-    export, site_dir, image_server
+def test_pictures_are_stored_resized_and_a_missing_one_is_reported(
+    app, export, image_server
 ):
-    report = import_posts(export, ImportOptions(site_dir, image_base_url=image_server))
+    report = run(app, export, image_base_url=image_server)
 
-    assert files_under(site_dir / "media" / "what-to-bring") == {
-        "f3a9c1_binder-mv2.png": (IMAGES / "f3a9c1_binder~mv2.png").read_bytes(),
-        "f3a9c1_cover-mv2.png": (IMAGES / "f3a9c1_cover~mv2.png").read_bytes(),
+    stored = pictures(app)
+    assert {name: (p["size"], p["widths"]) for name, p in stored.items()} == {
+        "f3a9c1_cover-mv2.png": ((1200, 700), [480, 960, 1200]),
+        "f3a9c1_binder-mv2.png": ((1000, 600), [480, 960, 1000]),
     }
+    # The description in the post becomes the picture's own; Wix gave the cover none.
+    assert stored["f3a9c1_binder-mv2.png"]["alt"] == (
+        "A parent's binder of school records"
+    )
+    assert stored["f3a9c1_cover-mv2.png"]["alt"] == ""
+    assert report.downloaded == [
+        "what-to-bring: f3a9c1_cover-mv2.png",
+        "what-to-bring: f3a9c1_binder-mv2.png",
+    ]
     assert report.failed_images == [
         (
             "what-to-bring",
@@ -258,62 +334,112 @@ def test_pictures_are_copied_and_a_missing_one_is_reported(
     assert not report.ok
 
 
-def test_the_blog_accepts_the_imported_posts(export, site_dir, image_server):
-    import_posts(export, ImportOptions(site_dir, image_base_url=image_server))
+def test_the_post_page_shows_the_stored_pictures(app, client, export, image_server):
+    run(app, export, image_base_url=image_server)
+    binder = pictures(app)["f3a9c1_binder-mv2.png"]["url"]
+    base = binder.rsplit("-", 1)[0]
 
-    for path in sorted((site_dir / "posts").glob("*.md")):
-        post, problems = read_post(path, site_dir)
-        assert post is not None, problems
-        assert problems == []
-    post, _ = read_post(site_dir / "posts" / "what-to-bring.md", site_dir)
-    assert [tag.slug for tag in post.tags] == [
-        "iep-meetings",
-        "checklists",
-        "getting-ready",
-    ]
-    assert '<a href="/free-resource/first-iep-meeting-checklist">' in post.html
+    page = client.get("/blog/what-to-bring")
+
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert images_in(html)[binder] == {
+        "src": binder,
+        "alt": "A parent's binder of school records",
+        "loading": "lazy",
+        "decoding": "async",
+        "srcset": f"{base}-480x288.webp 480w, {base}-960x576.webp 960w, "
+        f"{base}-1000x600.webp 1000w",
+        "sizes": "(min-width: 44rem) 41.5rem, calc(100vw - 2.5rem)",
+        "width": "1000",
+        "height": "600",
+    }
+    assert "<figcaption>\n<p>Keep everything in one binder.</p>\n</figcaption>" in html
+    assert '<a href="/free-resource/first-iep-meeting-checklist">' in html
+    for tag in ("iep-meetings", "checklists", "getting-ready"):
+        assert f'href="/blog/tag/{tag}"' in html
+    assert "gone" not in html and "wix" not in html.lower()
+    variant = client.get(f"{base}-480x288.webp")
+    assert (variant.status_code, variant.mimetype) == (200, "image/webp")
 
 
-def test_second_run_changes_nothing(export, site_dir, image_server):
-    options = ImportOptions(site_dir, image_base_url=image_server)
-    import_posts(export, options)
-    first = files_under(site_dir)
+def test_a_phone_picture_is_stored_upright_without_its_position(
+    app, tmp_path, image_server
+):
+    picture = {
+        "type": "IMAGE",
+        "imageData": {
+            "image": {"src": {"id": "a1b2c3_phone~mv2.jpg"}},
+            "altText": "The school's front door",
+        },
+    }
+    row = {
+        "Title": "Phone",
+        "Published Date": "2024-01-01",
+        "Rich Content": json.dumps({"nodes": [picture]}),
+    }
+    run(app, write_csv(tmp_path / "posts.csv", [row]), image_base_url=image_server)
 
-    again = import_posts(export, options)
+    stored = pictures(app)["a1b2c3_phone-mv2.jpg"]
+    assert stored["size"] == (480, 640)  # taken sideways, shown upright
+    with app.app_context():
+        for variant in db.session.scalars(select(Picture)).one().variants:
+            image = Image.open(io.BytesIO(variant.data))
+            assert image.format == "WEBP"
+            assert image.height > image.width
+            assert dict(image.getexif()) == {}
+            assert "exif" not in image.info and "xmp" not in image.info
 
-    assert files_under(site_dir) == first
+
+def test_second_run_changes_nothing(app, export, image_server):
+    run(app, export, image_base_url=image_server)
+    first = tables(app)
+
+    again = run(app, export, image_base_url=image_server)
+
+    assert tables(app) == first
     assert again.imported == []
     assert again.skipped == ["what-to-bring", "parents-rights-a-first-look"]
     assert again.downloaded == []
 
 
-def test_overwrite_writes_the_same_bytes(export, site_dir, image_server):
-    import_posts(export, ImportOptions(site_dir, image_base_url=image_server))
-    first = files_under(site_dir)
-    (site_dir / "posts" / "what-to-bring.md").write_text("edited by hand")
+def test_overwrite_puts_the_post_back_and_stores_no_picture_twice(
+    app, export, image_server
+):
+    run(app, export, image_base_url=image_server)
+    first = pictures(app)
+    with app.app_context():
+        row = db.session.scalar(select(Post).where(Post.slug == "what-to-bring"))
+        row.body = "edited by hand"
+        db.session.commit()
 
-    report = import_posts(
-        export, ImportOptions(site_dir, overwrite=True, image_base_url=image_server)
-    )
+    report = run(app, export, overwrite=True, image_base_url=image_server)
 
-    assert files_under(site_dir) == first
+    assert stored_text(app, "what-to-bring") == expected_what_to_bring(app)
+    assert pictures(app) == first
     assert report.imported == ["what-to-bring", "parents-rights-a-first-look"]
-    assert report.downloaded == [
-        "media/what-to-bring/f3a9c1_cover-mv2.png",
-        "media/what-to-bring/f3a9c1_binder-mv2.png",
+    assert report.downloaded == []
+    assert report.kept_images == [
+        "what-to-bring: f3a9c1_cover-mv2.png",
+        "what-to-bring: f3a9c1_binder-mv2.png",
     ]
+    # Once more: the same words, so no new version and no new revision.
+    before = tables(app)
+    run(app, export, overwrite=True, image_base_url=image_server)
+    assert tables(app) == before
+    with app.app_context():
+        count = select(func.count(PostRevision.id))
+        assert db.session.scalar(count) == 3  # two imports, one put back
 
 
-def test_skip_images_keeps_wix_addresses_out(export, site_dir, image_server):
-    report = import_posts(
-        export, ImportOptions(site_dir, skip_images=True, image_base_url=image_server)
-    )
+def test_skip_images_keeps_wix_addresses_out(app, export, image_server):
+    report = run(app, export, skip_images=True, image_base_url=image_server)
 
-    written = (site_dir / "posts" / "what-to-bring.md").read_text(encoding="utf-8")
+    written = stored_text(app, "what-to-bring")
     assert "![" not in written
     assert "cover:" not in written
     assert "wix" not in written.lower()
-    assert not (site_dir / "media" / "what-to-bring").exists()
+    assert pictures(app) == {}
     assert report.left_out == [
         ("what-to-bring", f"{image_server}f3a9c1_cover~mv2.png"),
         ("what-to-bring", f"{image_server}f3a9c1_binder~mv2.png"),
@@ -321,7 +447,20 @@ def test_skip_images_keeps_wix_addresses_out(export, site_dir, image_server):
     ]
 
 
-def test_columns_in_any_order_and_case(tmp_path, site_dir):
+def test_drafts_stay_drafts(app, client, tmp_path):
+    row = {**PARENT_RIGHTS, "Status": "Unpublished"}
+    export = write_csv(tmp_path / "posts.csv", [row], [*COLUMNS, "Status"])
+
+    report = run(app, export)
+
+    assert report.imported == ["parents-rights-a-first-look"]
+    with app.app_context():
+        assert db.session.scalar(select(Post.status)) == PostStatus.DRAFT
+    assert client.get("/blog/parents-rights-a-first-look").status_code == 404
+    assert "first look" not in client.get("/blog/").get_data(as_text=True)
+
+
+def test_columns_in_any_order_and_case(app, tmp_path):
     row = {
         "post page url": "https://alexandra.wixsite.com/site/post/Second-Opinion",
         "PUBLISHED DATE": "03/15/2024",
@@ -331,27 +470,26 @@ def test_columns_in_any_order_and_case(tmp_path, site_dir):
     }
     export = write_csv(tmp_path / "posts.csv", [row], columns=list(row))
 
-    report = import_posts(export, ImportOptions(site_dir))
+    report = run(app, export)
 
     assert report.imported == ["second-opinion"]
-    assert (site_dir / "posts" / "second-opinion.md").read_text() == (
+    assert stored_text(app, "second-opinion") == (
         "---\ntitle: A second opinion\nslug: second-opinion\npublished: 2024-03-15\n"
         "summary: Short and sweet.\ntags: []\ndraft: false\n---\n\nShort and sweet.\n"
     )
 
 
-def test_unreadable_rich_content_falls_back_to_plain_text(tmp_path, site_dir):
+def test_unreadable_rich_content_falls_back_to_plain_text(app, tmp_path):
     row = {**PARENT_RIGHTS, "Rich Content": '{"nodes": ["not a node", 3]}'}
     export = write_csv(tmp_path / "posts.csv", [row])
 
-    report = import_posts(export, ImportOptions(site_dir))
+    report = run(app, export)
 
-    path = site_dir / "posts" / "parents-rights-a-first-look.md"
-    assert path.read_text(encoding="utf-8") == EXPECTED_PARENT_RIGHTS
+    assert stored_text(app, "parents-rights-a-first-look") == EXPECTED_PARENT_RIGHTS
     assert report.plain_text == ["parents-rights-a-first-look"]
 
 
-def test_picture_without_description_is_reported(tmp_path, site_dir, image_server):
+def test_picture_without_description_is_reported(app, tmp_path, image_server):
     picture = {"type": "IMAGE", "imageData": {"image": {"src": {"id": IMAGE_ID}}}}
     row = {
         "Title": "Pictures",
@@ -360,23 +498,20 @@ def test_picture_without_description_is_reported(tmp_path, site_dir, image_serve
     }
     export = write_csv(tmp_path / "posts.csv", [row])
 
-    report = import_posts(export, ImportOptions(site_dir, image_base_url=image_server))
+    report = run(app, export, image_base_url=image_server)
 
-    assert report.undescribed == [("pictures", "/media/pictures/f3a9c1_binder-mv2.png")]
-    assert (
-        (site_dir / "posts" / "pictures.md")
-        .read_text()
-        .endswith("\n![](/media/pictures/f3a9c1_binder-mv2.png)\n")
-    )
+    url = pictures(app)["f3a9c1_binder-mv2.png"]["url"]
+    assert report.undescribed == [("pictures", url)]
+    assert stored_text(app, "pictures").endswith(f"\n![]({url})\n")
 
 
-def test_a_file_without_a_title_column_is_refused(tmp_path, site_dir):
+def test_a_file_without_a_title_column_is_refused(app, tmp_path):
     export = write_csv(
         tmp_path / "contacts.csv", [{"Email": "a@example.com"}], ["Email"]
     )
 
     with pytest.raises(CSVError, match="no Title column found.*it has: Email"):
-        import_posts(export, ImportOptions(site_dir))
+        run(app, export)
 
 
 @pytest.mark.parametrize(
@@ -469,29 +604,21 @@ def test_ricos_nodes(node, expected):
     assert convert(node) == expected
 
 
-def test_command_reports_everything(export, site_dir, image_server, runner):
+def test_command_reports_everything(app, export, image_server, runner):
     result = runner.invoke(
-        args=[
-            "wix",
-            "import-posts",
-            str(export),
-            "--site-dir",
-            str(site_dir),
-            "--image-base-url",
-            image_server,
-        ]
+        args=["wix", "import-posts", str(export), "--image-base-url", image_server]
     )
 
     assert result.exit_code == 1  # a picture failed: the owner should look
     assert result.output == (
         "Imported: 2 post(s). Already there, left as they were: 0.\n"
-        "Pictures: 2 copied, 0 already there, 0 left out, 1 failed.\n"
+        "Pictures: 2 stored, 0 already there, 0 left out, 1 failed.\n"
         "Imported:\n"
         "  what-to-bring\n"
         "  parents-rights-a-first-look\n"
-        "Pictures copied:\n"
-        "  media/what-to-bring/f3a9c1_cover-mv2.png\n"
-        "  media/what-to-bring/f3a9c1_binder-mv2.png\n"
+        "Pictures stored:\n"
+        "  what-to-bring: f3a9c1_cover-mv2.png\n"
+        "  what-to-bring: f3a9c1_binder-mv2.png\n"
         "Pictures that failed (the posts were imported without them; once they can "
         "be fetched, run again with --overwrite):\n"
         f"  what-to-bring: {image_server}f3a9c1_gone~mv2.png: "
@@ -505,19 +632,22 @@ def test_command_reports_everything(export, site_dir, image_server, runner):
         "  row 4 (nameless): no title; left out\n"
         "  row 5 (an-idea): no readable Published Date; left out (drafts have none: "
         "publish the post on Wix first, or write it here by hand)\n"
-        "Next: run `flask check-site` to check the imported posts.\n"
+        "Next: read the imported posts in the admin's Posts page; `flask check-site` "
+        "lists pictures without a description.\n"
+        "No mail was sent or queued.\n"
     )
 
 
-def test_command_writes_into_the_site_folder_by_default(app, runner, tmp_path):
+def test_command_stores_the_posts_and_mails_nobody(app, runner, tmp_path):
     export = write_csv(tmp_path / "posts.csv", [PARENT_RIGHTS])
 
     result = runner.invoke(args=["wix", "import-posts", str(export), "--skip-images"])
 
     assert result.exit_code == 0, result.output
-    assert (
-        Path(app.config["SITE_DIR"]) / "posts" / "parents-rights-a-first-look.md"
-    ).exists()
+    assert stored_text(app, "parents-rights-a-first-look") == EXPECTED_PARENT_RIGHTS
+    with app.app_context():
+        assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
+    assert not (Path(app.config["SITE_DIR"]) / "redirects.yaml").exists()
 
 
 @pytest.mark.parametrize(
@@ -527,7 +657,7 @@ def test_command_writes_into_the_site_folder_by_default(app, runner, tmp_path):
         ([], "no Title column found"),
     ],
 )
-def test_command_refuses_bad_input(runner, tmp_path, args, message):
+def test_command_refuses_bad_input(app, runner, tmp_path, args, message):
     export = write_csv(
         tmp_path / "contacts.csv", [{"Email": "a@example.com"}], ["Email"]
     )

@@ -14,11 +14,27 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from test_wix_posts import FIXTURES, files_under, image_server, write_csv  # noqa: F401
+from test_wix_posts import (  # noqa: F401
+    FIXTURES,
+    image_server,
+    images_in,
+    pictures,
+    tables,
+    write_csv,
+)
 
 from leadsite.extensions import db
 from leadsite.leads.rules import Source, opt_in
-from leadsite.models import Person, Purpose, Subscription, SubscriptionStatus
+from leadsite.models import (
+    OutboxMessage,
+    Person,
+    Post,
+    Purpose,
+    SlugRedirect,
+    Subscription,
+    SubscriptionStatus,
+    TopicRedirect,
+)
 
 RICH = (FIXTURES / "rich-content-full.json").read_text(encoding="utf-8")
 MEMBER = "c5a0f0b1-9d1e-4c2b-8a57-2f6a1d3e4b5c"
@@ -133,8 +149,23 @@ def test_imported_post_page_keeps_everything(
     assert "<details open>\n<summary>What is an IEP?</summary>" in html
     assert "<details>\n<summary>Who comes?</summary>" in html
     # The cover is shown once, described as the body's copy of it was.
-    assert html.count("f3a9c1_cover-mv2.png?v=") == 1
-    assert 'alt="The cover again"' in html
+    stored = pictures(app)
+    cover = stored["f3a9c1_cover-mv2.png"]["url"]
+    assert [src for src in images_in(html) if src.startswith("/media/p/")] == [
+        cover,
+        stored["f3a9c1_binder-mv2.png"]["url"],
+        stored["b7e2d0_gallery1-mv2.png"]["url"],
+        stored["b7e2d0_gallery2-mv2.png"]["url"],
+    ]
+    assert html.count(f'src="{cover}"') == 1
+    assert images_in(html)[cover]["alt"] == "The cover again"
+    # Each picture of the body is served in every size it has.
+    first_page = images_in(html)[stored["b7e2d0_gallery1-mv2.png"]["url"]]
+    assert first_page["alt"] == "The first page of the plan"
+    assert [part.split()[-1] for part in first_page["srcset"].split(", ")] == [
+        "480w",
+        "600w",
+    ]
     assert "/blog/tag/getting-ready" in html and "/blog/tag/iep" in html
 
 
@@ -166,6 +197,8 @@ def test_report_names_the_post_and_where(app, runner, exports, image_server):  #
         output
     )
     assert "  /blog/categories/getting-ready-1 -> /blog/tag/getting-ready\n" in output
+    assert "  /post/tus-derechos-1 -> /blog/tus-derechos\n" in output
+    assert output.endswith("No mail was sent or queued.\n")
 
 
 def test_old_addresses_lead_to_live_topic_pages(
@@ -188,6 +221,15 @@ def test_old_addresses_lead_to_live_topic_pages(
     topic = client.get("/blog/categories/getting-ready-1", follow_redirects=True)
     assert topic.status_code == 200
     assert "Tus derechos: a parent’s guide 🎒" in topic.get_data(as_text=True)
+    with app.app_context():
+        post_id = db.session.scalar(select(Post.id))
+        assert [
+            (r.old_slug, r.post_id) for r in db.session.scalars(select(SlugRedirect))
+        ] == [("tus-derechos-1", post_id)]
+        assert [
+            (r.old_path, r.tag_slug) for r in db.session.scalars(select(TopicRedirect))
+        ] == [("/blog/categories/getting-ready-1", "getting-ready")]
+    assert not (Path(app.config["SITE_DIR"]) / "redirects.yaml").exists()
 
 
 def test_running_the_import_again_changes_nothing(
@@ -196,15 +238,16 @@ def test_running_the_import_again_changes_nothing(
     exports,
     image_server,  # noqa: F811
 ):
-    site = Path(app.config["SITE_DIR"])
     run_import(runner, exports, image_server)
-    first = files_under(site)
+    first = tables(app)
 
     again = run_import(runner, exports, image_server)
 
     assert again.exit_code == 0
     assert "Already there, left as they were: 1." in again.output
-    assert files_under(site) == first
+    assert tables(app) == first
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count(OutboxMessage.id))) == 0
 
 
 def test_cover_not_displayed_on_wix_is_not_shown(
@@ -223,7 +266,7 @@ def test_cover_not_displayed_on_wix_is_not_shown(
 
     # No cover at the top; the picture stays where the body had it, once.
     assert 'class="cover"' not in html
-    assert html.count("f3a9c1_cover-mv2.png?v=") == 1
+    assert html.count(f'src="{pictures(app)["f3a9c1_cover-mv2.png"]["url"]}"') == 1
 
 
 def test_case_variants_of_a_refusal_are_never_subscribed(app, runner, tmp_path):

@@ -57,13 +57,38 @@ def clean_alt(alt: str) -> str:
 def save_picture(data: bytes, filename: str = "", alt: str = "") -> Picture:
     """Check and store an upload with its resized copies (added, not committed);
     PictureError with a message for the owner when it is refused."""
+    picture = new_picture(data, filename, alt)
+    db.session.add(picture)
+    db.session.flush()
+    return picture
+
+
+def save_picture_once(
+    data: bytes, filename: str = "", alt: str = ""
+) -> tuple[Picture, bool]:
+    """Like `save_picture`, but a picture whose copies are already stored (same
+    digest) is found, not stored again; True when it was new. For imports that
+    may run twice."""
+    picture = new_picture(data, filename, alt)
+    found = db.session.scalar(
+        select(Picture).where(Picture.digest == picture.digest).order_by(Picture.id)
+    )
+    if found is not None:
+        return found, False
+    db.session.add(picture)
+    db.session.flush()
+    return picture, True
+
+
+def new_picture(data: bytes, filename: str = "", alt: str = "") -> Picture:
+    """The checked, resized picture, not yet added to the session."""
     if len(data) > size_limit():
         raise PictureTooLarge(too_large_message())
     prepared = prepare(data, filename)
     digest = hashlib.sha256()
     for variant in prepared.variants:
         digest.update(variant.data)
-    picture = Picture(
+    return Picture(
         digest=digest.hexdigest()[:DIGEST_CHARS],
         alt=clean_alt(alt),
         original_name=(filename or "")[-255:],
@@ -82,9 +107,6 @@ def save_picture(data: bytes, filename: str = "", alt: str = "") -> Picture:
             for v in prepared.variants
         ],
     )
-    db.session.add(picture)
-    db.session.flush()
-    return picture
 
 
 def parse_address(src: str) -> tuple[int, str, int, int] | None:

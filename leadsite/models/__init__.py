@@ -23,6 +23,7 @@ from .mailsafety import BouncingAddress, LinkToken
 from .outbox import DeliveryAttempt, OutboxMessage, OutboxStatus
 from .pictures import Picture, PictureVariant
 from .privacy import SuppressedAddress
+from .redirects import TopicRedirect
 from .security import HeldSubmission, RateLimitCounter
 from .types import UTCDateTime, utcnow
 
@@ -44,6 +45,7 @@ __all__ = [
     "Subscription",
     "SubscriptionStatus",
     "SuppressedAddress",
+    "TopicRedirect",
     "UTCDateTime",
     "utcnow",
 ]

@@ -15,6 +15,7 @@ import frontmatter
 import yaml
 from pydantic import ValidationError
 
+from ..media import picture_size
 from ..models.content import Post as PostRow
 from ..models.content import PostKind, PostStatus
 from ..models.types import utcnow
@@ -40,7 +41,7 @@ def body_problems(where: object, body: str, site_dir: Path) -> list[str]:
                     f"{where}: body: the image {src} should be saved in site/media/ "
                     "and written as /media/<file>; images from other sites are dropped"
                 )
-            elif not media_file(site_dir, src).is_file():
+            elif not picture_size(src) and not media_file(site_dir, src).is_file():
                 problems.append(f"{where}: body: the image file for {src} is missing")
             if not token.content.strip():
                 problems.append(

@@ -27,8 +27,9 @@ def zone():
 
 def save_imported_post(meta: dict, body: str, actor: str = "import") -> Post:
     """Store one post given as front matter keys (see `PostMeta`) and a Markdown
-    body: added, or updated when its slug exists. Flushed, not committed.
-    Raises pydantic's ValidationError when the front matter is wrong."""
+    body: added, or updated when its slug exists (a revision only when something
+    changed, so importing the same post again changes nothing). Flushed, not
+    committed. Raises pydantic's ValidationError when the front matter is wrong."""
     from .seed import mark_seeded
 
     checked = PostMeta.model_validate(meta)
@@ -37,8 +38,10 @@ def save_imported_post(meta: dict, body: str, actor: str = "import") -> Post:
         row = Post()
         db.session.add(row)
     fill_row(row, checked, body, zone(), utcnow())
+    changed = row.id is None or db.session.is_modified(row)
     db.session.flush()
-    add_revision(row, actor)
+    if changed:
+        add_revision(row, actor)
     mark_seeded()
     db.session.flush()
     return row

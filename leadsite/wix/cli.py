@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from .contacts import ContactReport, import_contacts
@@ -21,14 +20,11 @@ CSV_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 @wix.command("import-posts")
 @click.argument("csv_file", type=CSV_FILE)
+@click.option("--skip-images", is_flag=True, help="Fetch no pictures; list them.")
 @click.option(
-    "--site-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Content folder to write into (default: the site's SITE_DIR).",
-)
-@click.option("--skip-images", is_flag=True, help="Copy no pictures; list them.")
-@click.option(
-    "--overwrite", is_flag=True, help="Replace posts and pictures already there."
+    "--overwrite",
+    is_flag=True,
+    help="Import again the posts already there (each change kept as a revision).",
 )
 @click.option(
     "--categories",
@@ -49,7 +45,6 @@ CSV_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 )
 def import_posts_command(
     csv_file: Path,
-    site_dir: Path | None,
     skip_images: bool,
     overwrite: bool,
     categories: Path | None,
@@ -57,17 +52,18 @@ def import_posts_command(
     author: str | None,
     image_base_url: str,
 ) -> None:
-    """Turn Wix's Blog Posts export (CSV_FILE) into posts in site/posts/.
+    """Store Wix's Blog Posts export (CSV_FILE) as the site's posts.
 
-    Pictures are copied to site/media/<post>/. Posts already there are left as they
-    are unless --overwrite is given, so running it twice changes nothing.
+    Drafts stay drafts; pictures are stored like uploads; old Wix addresses lead
+    to the new pages. Posts already there are left as they are unless --overwrite
+    is given, and a picture is never stored twice, so running it again changes
+    nothing. Nothing is mailed.
     """
     if not image_base_url.startswith(("http://", "https://")):
         raise click.BadParameter(
             "should start with http:// or https://", param_hint="--image-base-url"
         )
     options = ImportOptions(
-        site_dir=site_dir or Path(current_app.config["SITE_DIR"]),
         skip_images=skip_images,
         overwrite=overwrite,
         image_base_url=image_base_url,
@@ -93,7 +89,7 @@ def post_report_lines(report: PostReport) -> list[str]:
     lines = [
         f"Imported: {len(report.imported)} post(s). "
         f"Already there, left as they were: {len(report.skipped)}.",
-        f"Pictures: {len(report.downloaded)} copied, {len(report.kept_images)} "
+        f"Pictures: {len(report.downloaded)} stored, {len(report.kept_images)} "
         f"already there, {len(report.left_out)} left out, "
         f"{len(report.failed_images)} failed.",
     ]
@@ -101,9 +97,9 @@ def post_report_lines(report: PostReport) -> list[str]:
     lines += section(
         "Skipped, already there (add --overwrite to replace them):", report.skipped
     )
-    lines += section("Pictures copied:", report.downloaded)
+    lines += section("Pictures stored:", report.downloaded)
     lines += section(
-        "Pictures left out (--skip-images); copy them by hand if you want them:",
+        "Pictures left out (--skip-images); upload them in the admin if you want them:",
         [f"{slug}: {url}" for slug, url in report.left_out],
     )
     lines += section(
@@ -139,7 +135,11 @@ def post_report_lines(report: PostReport) -> list[str]:
     )
     lines += section("Problems (these rows were not imported):", report.problems)
     if report.imported:
-        lines.append("Next: run `flask check-site` to check the imported posts.")
+        lines.append(
+            "Next: read the imported posts in the admin's Posts page; "
+            "`flask check-site` lists pictures without a description."
+        )
+    lines.append("No mail was sent or queued.")
     return lines
 
 

@@ -1,4 +1,4 @@
-"""Wix image references, and copying the pictures into the site's media folder.
+"""Wix image references, and fetching the pictures the import stores.
 
 Wix names an image by a media id such as `a1b2c3_0f...~mv2.jpg`, written as
 `wix:image://v1/<id>/<name>#...`, `https://static.wixstatic.com/media/<id>/...` or
@@ -8,12 +8,9 @@ links to Wix and tests can serve the pictures themselves.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import urllib.error
 import urllib.request
-from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 WIX_MEDIA_URL = "https://static.wixstatic.com/media/"
@@ -54,11 +51,6 @@ def source_url(base_url: str, media: str) -> str:
     return base_url.rstrip("/") + "/" + quote(media, safe="~")
 
 
-def download(url: str, target: Path, timeout: float = TIMEOUT_SECONDS) -> None:
-    """Fetch an image to `target` (written whole or not at all); raise DownloadError."""
-    write_atomically(target, fetch(url, timeout))
-
-
 def fetch(url: str, timeout: float = TIMEOUT_SECONDS) -> bytes:
     """The bytes of an image; raise DownloadError."""
     request = urllib.request.Request(url, headers={"User-Agent": "leadsite-import"})
@@ -76,17 +68,3 @@ def fetch(url: str, timeout: float = TIMEOUT_SECONDS) -> bytes:
     if len(data) > MAX_BYTES:
         raise DownloadError(f"larger than {MAX_BYTES // (1024 * 1024)} MB")
     return data
-
-
-def write_atomically(target: Path, data: bytes) -> None:
-    """Write through a temporary file, so an interrupted run leaves no half file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".import-")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

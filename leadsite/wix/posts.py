@@ -1,27 +1,29 @@
 """Wix's Blog Posts CSV export read into a neutral list of `ImportedPost`s.
 
 Each has its front matter (the keys of `leadsite.posts.PostMeta`), a Markdown body
-converted from its rich content (see `ricos`), its pictures (fetched bytes), the old
-addresses that should lead to it, and notes on what was not converted exactly. One
-writer (`store.write_files`) then saves them; it is the only part that knows where
-posts live. The output depends only on the exports and the pictures, so a second
-run writes the same bytes; a post already there is left alone unless `overwrite`.
+converted from its rich content (see `ricos`), the Wix address that should lead to
+it, and notes on what was not converted exactly. One writer (`store.DatabaseStore`)
+keeps each picture as it is fetched and saves each post; it is the only part that
+knows where posts and pictures live. The output depends only on the exports and the
+pictures, so a second run stores the same things; a post already there is left
+alone unless `overwrite`.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Protocol
 
-import yaml
-
+from ..media import PictureError
 from . import images
 from .csvfile import Row, parse_datetime, read_rows
 from .ricos import Converter, escape, escape_line_starts
 from .slugs import slugify
-from .taxonomy import Labels, author_of, tags_of
+from .taxonomy import Labels, author_of, old_topics, tags_of
 
 REQUIRED = {"Title": ("Title",)}
 DRAFT_WORDS = {"draft", "unpublished", "scheduled"}
@@ -30,7 +32,6 @@ SUMMARY_LENGTH = 200
 
 @dataclass
 class ImportOptions:
-    site_dir: Path
     skip_images: bool = False
     overwrite: bool = False
     image_base_url: str = images.WIX_MEDIA_URL
@@ -46,9 +47,17 @@ class ImportedPost:
     slug: str
     front: dict
     body: str
-    media: dict[str, bytes] = field(default_factory=dict)  # file name -> bytes
-    redirects: dict[str, str] = field(default_factory=dict)
+    old_slug: str | None = None  # its Wix address, /post/<old_slug>, when not ours
     notes: list[str] = field(default_factory=list)
+
+
+class Writer(Protocol):
+    """Where imported posts and pictures go (see `store.DatabaseStore`)."""
+
+    def has(self, slug: str) -> bool: ...
+
+    def keep_picture(self, slug: str, name: str, data: bytes) -> str:
+        """The picture's address on the site; PictureError if it is refused."""
 
 
 @dataclass
@@ -75,14 +84,17 @@ class PostReport:
 
 
 class ImagePlacer:
-    """Gives each picture of one post its address under `/media/<slug>/`."""
+    """Fetches each picture of one post once and gives it to the writer, which
+    gives back its address on the site."""
 
-    def __init__(self, slug: str, options: ImportOptions, report: PostReport) -> None:
+    def __init__(
+        self, slug: str, options: ImportOptions, report: PostReport, writer: Writer
+    ) -> None:
         self.slug = slug
         self.options = options
         self.report = report
+        self.writer = writer
         self.done: dict[str, str | None] = {}
-        self.files: dict[str, bytes] = {}
 
     def __call__(self, ref: str) -> str | None:
         if not ref:
@@ -102,23 +114,24 @@ class ImagePlacer:
         if self.options.skip_images:
             self.report.left_out.append((self.slug, url))
             return None
-        name = images.file_name(media)
         try:
-            self.files[name] = images.fetch(url)
-        except images.DownloadError as exc:
+            data = images.fetch(url)
+            return self.writer.keep_picture(self.slug, images.file_name(media), data)
+        except (images.DownloadError, PictureError) as exc:
             self.report.failed_images.append((self.slug, url, str(exc)))
             return None
-        return f"/media/{self.slug}/{name}"
 
 
 def import_posts(csv_path: Path, options: ImportOptions) -> PostReport:
-    """Read the exports, then write the posts with today's writer."""
-    from .store import FileStore
+    """Read the exports and store each post as it is read (see `store`)."""
+    from .store import DatabaseStore
 
-    store = FileStore(options.site_dir, options.overwrite)
+    store = DatabaseStore()
     report = PostReport()
-    posts = read_posts(csv_path, options, report, store.has)
-    store.write(posts, report)
+    reading = Reading.start(options, report, store)
+    store.keep_topics(reading.topics)
+    for post in read_posts(csv_path, reading):
+        store.write(post, report)
     return report
 
 
@@ -128,29 +141,40 @@ class Reading:
 
     options: ImportOptions
     report: PostReport
-    present: object  # slug -> bool: a post the writer already has (left alone)
+    writer: Writer  # has(slug): a post already there (left alone)
     categories: Labels
     tags: Labels
+    topics: dict[str, str] = field(default_factory=dict)  # old path -> tag slug
     seen: set[str] = field(default_factory=set)
 
+    @classmethod
+    def start(cls, options: ImportOptions, report: PostReport, writer: Writer):
+        """Read the Categories and Tags exports; their old addresses go in the
+        report."""
+        reading = cls(
+            options,
+            report,
+            writer,
+            Labels.read(options.categories),
+            Labels.read(options.tags),
+        )
+        reading.topics = {
+            **old_topics("categories", reading.categories),
+            **old_topics("tags", reading.tags),
+        }
+        report.redirects.update(
+            {old: f"/blog/tag/{slug}" for old, slug in reading.topics.items()}
+        )
+        return reading
 
-def read_posts(csv_path, options, report, present) -> list[ImportedPost]:
-    """Every row of the export as an ImportedPost; a row's problems never stop the
-    others. Posts `present(slug)` says are there already are only listed as skipped
-    (unless `overwrite`)."""
-    from .taxonomy import redirects
 
-    reading = Reading(
-        options,
-        report,
-        present,
-        Labels.read(options.categories),
-        Labels.read(options.tags),
-    )
-    report.redirects.update(redirects("categories", reading.categories))
-    report.redirects.update(redirects("tags", reading.tags))
-    rows = read_rows(csv_path, REQUIRED)
-    return [post for row in rows if (post := read_row(row, reading))]
+def read_posts(csv_path: Path, reading: Reading) -> Iterator[ImportedPost]:
+    """Each row of the export as an ImportedPost, its pictures already given to
+    the writer; a row's problems never stop the others. Posts the writer has
+    already are only listed as skipped (unless `overwrite`)."""
+    for row in read_rows(csv_path, REQUIRED):
+        if post := read_row(row, reading):
+            yield post
 
 
 def read_row(row: Row, reading: Reading) -> ImportedPost | None:
@@ -173,11 +197,11 @@ def read_row(row: Row, reading: Reading) -> ImportedPost | None:
             "publish the post on Wix first, or write it here by hand)"
         )
         return None
-    if reading.present(slug) and not options.overwrite:
+    if reading.writer.has(slug) and not options.overwrite:
         report.skipped.append(slug)
         return None
 
-    place = ImagePlacer(slug, options, report)
+    place = ImagePlacer(slug, options, report, reading.writer)
     cover_ref = row.get("Cover Image", "Cover", "Main Image", "Featured Image")
     shown = row.get("Cover Image Displayed", "Cover Displayed").lower()
     notes = []
@@ -212,8 +236,9 @@ def read_row(row: Row, reading: Reading) -> ImportedPost | None:
     if notes:
         report.notes[slug] = notes
     old = row.get("Post Page URL", "URL").rstrip("/").rsplit("/", 1)[-1]
-    redirects = {f"/post/{old}": f"/blog/{slug}"} if old and old != slug else {}
-    return ImportedPost(slug, front, body, place.files, redirects, notes)
+    # `/post/<old>` finds the post by `slugify(old)` without help (see redirects).
+    old_slug = old if old and slugify(old) != slug else None
+    return ImportedPost(slug, front, body, old_slug, notes)
 
 
 def front_matter(
@@ -277,14 +302,3 @@ def summarise(text: str) -> str:
     if len(words) <= SUMMARY_LENGTH:
         return words
     return words[:SUMMARY_LENGTH].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
-
-
-def render_post(front: dict, body: str) -> str:
-    matter = yaml.safe_dump(
-        front,
-        sort_keys=False,
-        allow_unicode=True,
-        width=10_000,
-        default_flow_style=False,
-    )
-    return f"---\n{matter}---\n\n{body}"

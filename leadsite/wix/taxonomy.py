@@ -90,11 +90,11 @@ def author_of(row: Row, owner: str | None) -> str | None:
     return author
 
 
-def redirects(kind: str, labels: Labels) -> dict[str, str]:
-    """Old `/blog/categories/<slug>` (or tags) addresses and the topic page each
-    now is."""
+def old_topics(kind: str, labels: Labels) -> dict[str, str]:
+    """Old `/blog/categories/<slug>` (or tags) addresses and the topic (tag slug)
+    each now is."""
     return {
-        f"/blog/{kind}/{old}": f"/blog/tag/{tag_slug(label)}"
+        f"/blog/{kind}/{old}": tag_slug(label)
         for old, label in labels.old_slugs.items()
         if tag_slug(label)
     }
