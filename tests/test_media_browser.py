@@ -9,6 +9,9 @@ from conftest import assert_accessible
 from test_admin_support import OWNER, PASSWORD, make_owner
 from test_media import camera_jpeg, encoded, two_colour_image
 
+from leadsite.extensions import db
+from leadsite.posts.importing import save_imported_post
+
 pytestmark = pytest.mark.browser
 
 
@@ -52,11 +55,13 @@ def test_upload_describe_and_show_in_a_post(app, live_server, page, tmp_path, si
     assert snippet.endswith("-1600x2133.webp)")
     assert_accessible(page)
 
-    (site_dir / "posts" / "card.md").write_text(
-        "---\ntitle: A card\npublished: 2026-05-01\nsummary: A card.\n---\n\n"
-        f"Before the card.\n\n{snippet}\n\nAfter the card.\n",
-        encoding="utf-8",
-    )
+    with app.app_context():  # a post that shows it, as the editor stores one
+        save_imported_post(
+            {"title": "A card", "slug": "card", "published": "2026-05-01"}
+            | {"summary": "A card."},
+            f"Before the card.\n\n{snippet}\n\nAfter the card.\n",
+        )
+        db.session.commit()
     page.goto(live_server.url + "/blog/card")
     picture = page.get_by_role("img", name="A red and blue card on a table")
     assert picture.get_attribute("width") == "1600"
