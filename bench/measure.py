@@ -18,7 +18,15 @@ from pathlib import Path
 
 from exports import export
 from pages import pages
-from report import load_now, report, write_results
+from report import (
+    CONNECTIONS,
+    REPEAT,
+    SECONDS,
+    WRK_THREADS,
+    load_now,
+    report,
+    write_results,
+)
 from servers import ThrowawayPostgres
 from signups import BENCH_SETTINGS, signups
 from sqlalchemy import create_engine, text
@@ -26,9 +34,6 @@ from sqlalchemy import create_engine, text
 from leadsite.config import normalise_database_url
 
 BENCH = Path(__file__).resolve().parent
-SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
-REPEAT = int(os.environ.get("BENCH_REPEAT", "5"))
-WRK_THREADS, CONNECTIONS = 2, 16
 
 
 def prepare_database(url: str) -> None:

@@ -11,6 +11,11 @@ from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
 
+# How each load is run (read by `measure` and the pages and signups phases too).
+SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+REPEAT = int(os.environ.get("BENCH_REPEAT", "5"))
+WRK_THREADS, CONNECTIONS = 2, 16
+
 BENCH = Path(__file__).resolve().parent
 
 
@@ -53,7 +58,6 @@ def load_now() -> str:
 
 
 def report(run, started: datetime, postgres: str, settings: dict, load: str) -> str:
-    from measure import CONNECTIONS, REPEAT, SECONDS, WRK_THREADS
     from signups import FLOOR_SIGNUPS, ROUNDS, SIGNUPS
 
     ms = lambda us: f"{us / 1000:.1f} ms"  # noqa: E731

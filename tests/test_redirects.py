@@ -9,8 +9,9 @@ from sqlalchemy import select
 from leadsite.extensions import db
 from leadsite.models import Post
 from leadsite.posts.editing import save_post
-from leadsite.wix.posts import ImportOptions, import_posts
+from leadsite.wix.posts import ImportOptions
 from leadsite.wix.slugs import slugify
+from leadsite.wix.store import import_posts
 
 
 @pytest.mark.parametrize(

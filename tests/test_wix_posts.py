@@ -29,8 +29,9 @@ from leadsite.posts import library
 from leadsite.posts.files import file_text
 from leadsite.wix.csvfile import CSVError, split_list
 from leadsite.wix.images import media_id
-from leadsite.wix.posts import ImportOptions, import_posts
+from leadsite.wix.posts import ImportOptions
 from leadsite.wix.ricos import Converter
+from leadsite.wix.store import import_posts
 
 FIXTURES = Path(__file__).parent / "fixtures" / "wix"
 IMAGES = FIXTURES / "images"

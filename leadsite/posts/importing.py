@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models.content import Post
+from ..models.content import ContentSeed, Post
 from ..models.types import utcnow
 from .editing import add_revision
 from .files import POSTS_DIR, file_text, fill_row, read_file
@@ -25,13 +25,20 @@ def zone():
     return current_app.extensions["site"].settings.site.zone
 
 
+SAMPLES = "sample-content"  # the content seed's name (`seed`)
+
+
+def mark_seeded() -> None:
+    """Record that this database needs no samples (an owner's import came first)."""
+    if db.session.get(ContentSeed, SAMPLES) is None:
+        db.session.add(ContentSeed(name=SAMPLES))
+
+
 def save_imported_post(meta: dict, body: str, actor: str = "import") -> Post:
     """Store one post given as front matter keys (see `PostMeta`) and a Markdown
     body: added, or updated when its slug exists (a revision only when something
     changed, so importing the same post again changes nothing). Flushed, not
     committed. Raises pydantic's ValidationError when the front matter is wrong."""
-    from .seed import mark_seeded
-
     checked = PostMeta.model_validate(meta)
     row = db.session.scalar(select(Post).where(Post.slug == checked.slug))
     if row is None:

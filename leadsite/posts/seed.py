@@ -20,17 +20,15 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from ..extensions import db
 from ..models.content import ContentSeed, Post
+from .importing import SAMPLES, import_folder
 
 log = logging.getLogger(__name__)
 
-SAMPLES = "sample-content"
 PAGES_DIR = "pages"
 
 
 def seed_once() -> bool:
     """Import the sample posts unless this database has had them; True if it did."""
-    from .importing import import_folder
-
     if db.session.get(ContentSeed, SAMPLES) is not None:
         db.session.rollback()
         return False
@@ -56,12 +54,6 @@ def seed_once() -> bool:
         db.session.rollback()
         return False
     return added
-
-
-def mark_seeded() -> None:
-    """Record that this database needs no samples (an owner's import came first)."""
-    if db.session.get(ContentSeed, SAMPLES) is None:
-        db.session.add(ContentSeed(name=SAMPLES))
 
 
 def seed_before_first_request(app: Flask) -> None:

@@ -11,7 +11,8 @@ from flask.cli import AppGroup
 from .contacts import ContactReport, import_contacts
 from .csvfile import CSVError
 from .images import WIX_MEDIA_URL
-from .posts import ImportOptions, PostReport, import_posts
+from .posts import ImportOptions, PostReport
+from .store import import_posts
 
 wix = AppGroup("wix", help="Bring the blog and the contacts over from Wix.")
 

@@ -122,19 +122,6 @@ class ImagePlacer:
             return None
 
 
-def import_posts(csv_path: Path, options: ImportOptions) -> PostReport:
-    """Read the exports and store each post as it is read (see `store`)."""
-    from .store import DatabaseStore
-
-    store = DatabaseStore()
-    report = PostReport()
-    reading = Reading.start(options, report, store)
-    store.keep_topics(reading.topics)
-    for post in read_posts(csv_path, reading):
-        store.write(post, report)
-    return report
-
-
 @dataclass
 class Reading:
     """What every row of one import shares."""

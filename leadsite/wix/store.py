@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import ValidationError
 from sqlalchemy import select
 
@@ -21,7 +23,7 @@ from ..media.markup import PARSER, walk
 from ..media.store import clean_alt, parse_address, picture_url, save_picture_once
 from ..models import Picture, Post, SlugRedirect, TopicRedirect
 from ..posts import save_imported_post
-from .posts import ImportedPost, PostReport
+from .posts import ImportedPost, ImportOptions, PostReport, Reading, read_posts
 
 ACTOR = "Wix import"
 SLUG_MAX = 200  # SlugRedirect.old_slug
@@ -98,3 +100,14 @@ def describe_pictures(body: str) -> None:
         picture = db.session.get(Picture, parsed[0])
         if alt and picture is not None and not picture.alt:
             picture.alt = alt
+
+
+def import_posts(csv_path: Path, options: ImportOptions) -> PostReport:
+    """Read the exports and store each post as it is read."""
+    store = DatabaseStore()
+    report = PostReport()
+    reading = Reading.start(options, report, store)
+    store.keep_topics(reading.topics)
+    for post in read_posts(csv_path, reading):
+        store.write(post, report)
+    return report
