@@ -15,6 +15,7 @@ import frontmatter
 import yaml
 from pydantic import ValidationError
 
+from ..media import picture_size
 from ..models.content import Post as PostRow
 from ..models.content import PostKind, PostStatus
 from ..models.types import utcnow
@@ -24,6 +25,11 @@ from .view import Post, build, local_day, start_of_day
 
 POSTS_DIR = "posts"
 DEFAULT_ZONE = ZoneInfo("America/New_York")
+
+
+def media_exists(site_dir: Path, src: str) -> bool:
+    """A picture stored in the database (`/media/p/...`) or a file in site/media/."""
+    return picture_size(src) is not None or media_file(site_dir, src).is_file()
 
 
 def body_problems(where: object, body: str, site_dir: Path) -> list[str]:
@@ -39,7 +45,7 @@ def body_problems(where: object, body: str, site_dir: Path) -> list[str]:
                     f"{where}: body: the image {src} should be saved in site/media/ "
                     "and written as /media/<file>; images from other sites are dropped"
                 )
-            elif not media_file(site_dir, src).is_file():
+            elif not media_exists(site_dir, src):
                 problems.append(f"{where}: body: the image file for {src} is missing")
             if not token.content.strip():
                 problems.append(
@@ -84,7 +90,7 @@ def read_file(path: Path, site_dir: Path) -> tuple[PostMeta | None, str, list[st
             lines = [line.replace(f"{path}: slug: ", named) for line in lines]
         return None, "", lines
     problems = body_problems(path, source.content, site_dir)
-    if meta.cover and not media_file(site_dir, meta.cover.src).is_file():
+    if meta.cover and not media_exists(site_dir, meta.cover.src):
         problems.append(f"{path}: cover.src: the file for {meta.cover.src} is missing")
     return meta, source.content, problems
 
