@@ -198,6 +198,7 @@ def test_editor_loads_its_scripts_and_public_pages_none(admin, app):
     editor = admin.get("/admin/posts/new").text
     assert "/static/vendor/turndown/turndown" in editor
     assert "/static/js/admin/editor" in editor
+    assert "/static/js/admin/pictures" in editor
     for url in ["/", "/blog/", "/blog/meeting-notes"]:
         assert "<script src" not in admin.get(url).text, url
     add_post(app, title="About", slug="about", kind="page")
