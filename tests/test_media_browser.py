@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from conftest import assert_accessible
 from test_admin_support import OWNER, PASSWORD, make_owner
+from test_content_support import add_post
 from test_media import camera_jpeg, encoded, two_colour_image
 
 pytestmark = pytest.mark.browser
@@ -25,7 +26,7 @@ def sign_in(page, base: str) -> None:
     assert page.get_by_role("heading", level=1).inner_text() == "Pictures"
 
 
-def test_upload_describe_and_show_in_a_post(app, live_server, page, tmp_path, site_dir):
+def test_upload_describe_and_show_in_a_post(app, live_server, page, tmp_path):
     make_owner(app)
     photo = tmp_path / "IMG_0042.JPG"
     photo.write_bytes(camera_jpeg(2400, 1800))  # sideways: 1800 × 2400 upright
@@ -52,10 +53,11 @@ def test_upload_describe_and_show_in_a_post(app, live_server, page, tmp_path, si
     assert snippet.endswith("-1600x2133.webp)")
     assert_accessible(page)
 
-    (site_dir / "posts" / "card.md").write_text(
-        "---\ntitle: A card\npublished: 2026-05-01\nsummary: A card.\n---\n\n"
-        f"Before the card.\n\n{snippet}\n\nAfter the card.\n",
-        encoding="utf-8",
+    add_post(
+        app,
+        title="A card",
+        slug="card",
+        body=f"Before the card.\n\n{snippet}\n\nAfter the card.\n",
     )
     page.goto(live_server.url + "/blog/card")
     picture = page.get_by_role("img", name="A red and blue card on a table")

@@ -3,7 +3,8 @@ the editor (see `leadsite.posts.editing` for the rules a save follows).
 
 The editor is an ordinary form: without JavaScript it is a text area and buttons.
 `static/js/admin/editor.js` adds the formatting toolbar, pasting from Word or
-Google Docs, and autosave of drafts.
+Google Docs, and autosave of drafts. Publishing or scheduling needs every picture
+described (cover and body); a refusal names the picture and keeps her text.
 """
 
 from __future__ import annotations
