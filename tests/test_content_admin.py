@@ -198,7 +198,58 @@ def test_editor_loads_its_scripts_and_public_pages_none(admin, app):
     editor = admin.get("/admin/posts/new").text
     assert "/static/vendor/turndown/turndown" in editor
     assert "/static/js/admin/editor" in editor
+    assert "/static/js/admin/pictures" in editor
     for url in ["/", "/blog/", "/blog/meeting-notes"]:
         assert "<script src" not in admin.get(url).text, url
     add_post(app, title="About", slug="about", kind="page")
     assert "<script" not in admin.get("/about").text
+
+
+STORED = "/media/p/7-0123456789ab-1600x1200.webp"
+
+
+@pytest.mark.parametrize(
+    ("action", "extra"),
+    [("publish", {}), ("schedule", {"publish_at": "2030-03-01T09:00"})],
+)
+def test_a_picture_without_a_description_stops_publishing(admin, app, action, extra):
+    body = f"Before.\n\n![]({STORED})\n\nAfter, in my own words."
+    response = admin.post(
+        "/admin/posts/new", data=editor_data(action=action, body=body, **extra)
+    )
+    assert response.status_code == 422
+    page = response.text
+    assert f"Please describe the picture {STORED} before publishing" in page
+    assert "After, in my own words." in page  # her text is kept
+    assert stored(app, "a-new-post") is None
+
+    body = body.replace("![]", "![A form on a desk]")
+    response = admin.post(
+        "/admin/posts/new", data=editor_data(action=action, body=body, **extra)
+    )
+    assert response.status_code == 302
+    assert stored(app, "a-new-post").status == (
+        "published" if action == "publish" else "scheduled"
+    )
+
+
+def test_a_draft_may_keep_an_undescribed_picture(admin, app):
+    body = f'<img src="{STORED}">'
+    response = admin.post(
+        "/admin/posts/new", data=editor_data(action="save", body=body)
+    )
+    assert response.status_code == 302
+    post = stored(app, "a-new-post")
+    response = admin.post(
+        f"/admin/posts/{post.id}",
+        data=editor_data(action="publish", version=post.version, body=body),
+    )
+    assert response.status_code == 422
+    assert STORED in response.text and stored(app, "a-new-post").status == "draft"
+
+
+def test_an_undescribed_cover_is_named(admin, app):
+    data = editor_data(action="publish", cover_src=STORED, cover_alt=" ")
+    response = admin.post("/admin/posts/new", data=data)
+    assert response.status_code == 422
+    assert f"Please describe the cover picture ({STORED})" in response.text

@@ -1,18 +1,23 @@
-"""The editor in a real browser, CSRF on: sign in, paste formatted text from a word
-processor, format with the toolbar, preview, schedule, see the post appear, edit,
-restore a revision, change its address and follow the old link; axe-core checks
-every editor page."""
+"""The editor in a real browser, CSRF on: sign in, paste formatted text (with a
+picture from another site) from a word processor, format with the toolbar, add a
+described picture, preview, schedule, see the post appear, email it to confirmed
+subscribers through a real SMTP server, edit, restore a revision, change its
+address and follow the old link; axe-core checks every editor page."""
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 
 import pytest
-from conftest import assert_accessible
-from test_admin_support import OWNER, PASSWORD, make_owner
+from conftest import LiveServer, assert_accessible
+from test_admin_support import OWNER, PASSWORD, add_lead, make_owner
 from test_content_support import set_publish_at, stored
+from test_media import encoded, two_colour_image
+from test_media_import import other_site
 
 from leadsite.models import utcnow
+from leadsite.outbox import deliver_due
 
 pytestmark = pytest.mark.browser
 
@@ -38,13 +43,26 @@ PASTE = """([html]) => {
 }"""
 
 
+@pytest.fixture(scope="module")
+def other_site_url():
+    """Another web site, on loopback, whose pictures a paste may point to."""
+    with LiveServer(other_site) as server:
+        yield server.url
+
+
 @pytest.fixture
-def app_config(app_config):
-    return {**app_config, "WTF_CSRF_ENABLED": True}
+def app_config(mailing_browser_config):
+    # The tests' "other site" is on loopback, which the site never fetches from.
+    return {**mailing_browser_config, "PICTURE_FETCH_ALLOW_LOOPBACK": True}
 
 
-def test_write_schedule_publish_edit_restore_and_move(app, live_server, page):
+def test_write_schedule_publish_email_edit_restore_and_move(
+    app, live_server, page, smtp_server, other_site_url, tmp_path
+):
     make_owner(app)
+    add_lead(app, "ann@example.com", "newsletter", "", "confirmed", name="Ann")
+    add_lead(app, "bo@example.com", "newsletter", "", "confirmed")
+    add_lead(app, "pending@example.com", "newsletter", "", "pending")
     site = live_server.url
     page.goto(site + "/admin/posts/new")
     page.get_by_label("Email address").fill(OWNER)
@@ -61,8 +79,13 @@ def test_write_schedule_publish_edit_restore_and_move(app, live_server, page):
         == "getting-ready-for-the-meeting"
     )
     page.get_by_label("Summary").fill("What to bring, and why.")
-    page.evaluate(PASTE, [PASTED])
+    # Google Docs' pictures are on its own servers: pasted, they come here.
+    remote = f'<p><img src="{other_site_url}/photo.jpg" alt="A folder of records"></p>'
+    page.evaluate(PASTE, [PASTED.replace("</b>", remote + "</b>")])
+    page.get_by_role("status").filter(has_text="Pasted picture added.").wait_for()
     text = page.get_by_label("Text", exact=True).input_value()
+    assert "![A folder of records](/media/p/" in text
+    assert other_site_url not in text and "uploading" not in text
     assert "## Before the meeting" in text
     assert "**Bring** your _notes_ and [the guide](https://example.org/guide)." in text
     assert "- School records" in text and "- Your questions" in text
@@ -78,6 +101,25 @@ def test_write_schedule_publish_edit_restore_and_move(app, live_server, page):
         "button", name="Bold"
     ).click()
     assert body.input_value().endswith("**Calm**")
+
+    # The Picture button: a file and its description, in a small form in the page.
+    photo = tmp_path / "card.png"
+    photo.write_bytes(encoded(two_colour_image(800, 600), "PNG"))
+    body.press("End")
+    page.get_by_role("button", name="Picture").click()
+    page.get_by_label("Picture (JPEG, PNG, WebP or HEIC)").set_input_files(photo)
+    page.get_by_role("button", name="Add the picture").click()
+    assert page.get_by_role("alert").inner_text() == (
+        "Please describe the picture for people who cannot see it."
+    )
+    assert_accessible(page)
+    page.get_by_label("Description (alt text)").fill("A red and blue card")
+    page.get_by_role("button", name="Add the picture").click()
+    page.get_by_role("status").filter(has_text="Picture added.").wait_for()
+    assert page.get_by_role("group", name="Add a picture").is_hidden()
+    added = body.input_value()
+    assert added.startswith(text.rstrip())  # the pasted text is all still there
+    assert "**Calm**\n![A red and blue card](/media/p/" in added
 
     # Autosave makes it a draft with its own address in the admin.
     page.get_by_role("status").filter(has_text="Draft saved").wait_for()
@@ -95,6 +137,12 @@ def test_write_schedule_publish_edit_restore_and_move(app, live_server, page):
     )
     assert preview.locator(".prose strong").first.inner_text() == "Bring"
     assert preview.get_by_role("link", name="the guide").count() == 1
+    card = preview.get_by_role("img", name="A red and blue card")
+    assert (card.get_attribute("width"), card.get_attribute("height")) == (
+        "800",
+        "600",
+    )
+    assert preview.get_by_role("img", name="A folder of records").count() == 1
     preview.close()
 
     # Schedule for tomorrow morning: not on the blog yet.
@@ -112,6 +160,32 @@ def test_write_schedule_publish_edit_restore_and_move(app, live_server, page):
     page.get_by_role("link", name="Getting ready for the meeting").click()
     assert page.locator(".prose strong").first.inner_text() == "Bring"
     assert page.locator("script[src]").count() == 0  # public pages: no script
+    card = page.get_by_role("img", name="A red and blue card")
+    card.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=card.element_handle()
+    )
+
+    # Email it to the two confirmed subscribers; a real SMTP server receives it.
+    page.goto(f"{site}/admin/posts/{post.id}")
+    page.get_by_role("link", name="Send to newsletter subscribers").click()
+    assert "2 people have confirmed" in page.locator("main").inner_text()
+    assert_accessible(page)
+    page.get_by_role("button", name="Check the email").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+    page.get_by_role("button", name="Send to 2 people").press("Enter")
+    page.get_by_role("row", name="Waiting to be sent").wait_for()
+    with app.app_context():
+        deliver_due()
+    assert sorted(m["To"] for m in smtp_server.messages) == [
+        "ann@example.com",
+        "bo@example.com",
+    ]
+    mail = smtp_server.messages[0]
+    assert mail["Subject"] == "Getting ready for the meeting"
+    assert "**Calm**" in mail.get_body(("plain",)).get_content()
+    assert 'alt="A red and blue card"' in mail.get_body(("html",)).get_content()
 
     # Edit it.
     page.goto(f"{site}/admin/posts/{post.id}")
@@ -190,3 +264,50 @@ def test_pasting_from_word_keeps_headings_lists_bold_and_italics(
         "1. Read it\n"
         "2. Sign it\n"
     )
+
+
+def test_pasted_pictures_are_stored_here_and_a_broken_one_is_left_out(
+    app, live_server, page, other_site_url
+):
+    make_owner(app)
+    page.goto(live_server.url + "/admin/posts/new")
+    page.get_by_label("Email address").fill(OWNER)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("toolbar", name="Formatting").wait_for()
+    png = encoded(two_colour_image(320, 160), "PNG")
+    data_uri = "data:image/png;base64," + base64.b64encode(png).decode()
+    pasted = (
+        f'<p>First words.</p><p><img src="{data_uri}" alt="A chart"></p>'
+        f'<p><img src="{other_site_url}/missing.jpg"></p><p>Last words.</p>'
+    )
+    page.evaluate(PASTE, [pasted])
+    page.get_by_role("status").filter(has_text="was left out").wait_for()
+    body = page.get_by_label("Text", exact=True)
+    page.wait_for_function(
+        "() => !document.querySelector('#body').value.includes('uploading')"
+    )
+    text = body.input_value()
+    assert text.startswith("First words.\n\n![A chart](/media/p/")
+    assert text.rstrip().endswith("Last words.")
+    assert "missing.jpg" not in text and other_site_url not in text
+    assert "add the picture with the Picture button" in (
+        page.get_by_role("status").filter(has_text="was left out").inner_text()
+    )
+
+    # A picture pasted on its own (a screenshot) is stored too, undescribed.
+    page.evaluate(
+        """([bytes]) => {
+        const body = document.querySelector("#body");
+        body.focus();
+        body.setSelectionRange(body.value.length, body.value.length);
+        const data = new DataTransfer();
+        data.items.add(new File([new Uint8Array(bytes)], "shot.png",
+                                {type: "image/png"}));
+        body.dispatchEvent(new ClipboardEvent("paste", {
+            clipboardData: data, bubbles: true, cancelable: true}));
+    }""",
+        [list(png)],
+    )
+    page.get_by_role("status").filter(has_text="Please write what it shows").wait_for()
+    assert "\n![](/media/p/" in body.input_value()

@@ -110,3 +110,20 @@ def test_check_site_reports_a_stored_post_with_an_undescribed_picture(
     assert "post pictures: body: the image /media/here.png needs a description" in (
         result.output
     )
+
+
+def test_check_site_accepts_pictures_stored_in_the_database(app, runner, site_dir):
+    stored_picture = "/media/p/3-0123456789ab-960x640.webp"
+    add_post(
+        app,
+        title="Stored",
+        slug="stored",
+        body=f"![A stored picture]({stored_picture})\n\n![Gone](/media/gone.png)",
+        cover={"src": stored_picture, "alt": "The cover"},
+    )
+    with app.app_context():
+        result = runner.invoke(args=["check-site"])
+    assert "post stored: body: the image file for /media/gone.png is missing" in (
+        result.output
+    )
+    assert stored_picture not in result.output

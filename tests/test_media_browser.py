@@ -7,10 +7,8 @@ from __future__ import annotations
 import pytest
 from conftest import assert_accessible
 from test_admin_support import OWNER, PASSWORD, make_owner
+from test_content_support import add_post
 from test_media import camera_jpeg, encoded, two_colour_image
-
-from leadsite.extensions import db
-from leadsite.posts.importing import save_imported_post
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +26,7 @@ def sign_in(page, base: str) -> None:
     assert page.get_by_role("heading", level=1).inner_text() == "Pictures"
 
 
-def test_upload_describe_and_show_in_a_post(app, live_server, page, tmp_path, site_dir):
+def test_upload_describe_and_show_in_a_post(app, live_server, page, tmp_path):
     make_owner(app)
     photo = tmp_path / "IMG_0042.JPG"
     photo.write_bytes(camera_jpeg(2400, 1800))  # sideways: 1800 × 2400 upright
@@ -55,13 +53,12 @@ def test_upload_describe_and_show_in_a_post(app, live_server, page, tmp_path, si
     assert snippet.endswith("-1600x2133.webp)")
     assert_accessible(page)
 
-    with app.app_context():  # a post that shows it, as the editor stores one
-        save_imported_post(
-            {"title": "A card", "slug": "card", "published": "2026-05-01"}
-            | {"summary": "A card."},
-            f"Before the card.\n\n{snippet}\n\nAfter the card.\n",
-        )
-        db.session.commit()
+    add_post(
+        app,
+        title="A card",
+        slug="card",
+        body=f"Before the card.\n\n{snippet}\n\nAfter the card.\n",
+    )
     page.goto(live_server.url + "/blog/card")
     picture = page.get_by_role("img", name="A red and blue card on a table")
     assert picture.get_attribute("width") == "1600"

@@ -3,7 +3,8 @@ the editor (see `leadsite.posts.editing` for the rules a save follows).
 
 The editor is an ordinary form: without JavaScript it is a text area and buttons.
 `static/js/admin/editor.js` adds the formatting toolbar, pasting from Word or
-Google Docs, and autosave of drafts.
+Google Docs, and autosave of drafts. Publishing or scheduling needs every picture
+described (cover and body); a refusal names the picture and keeps her text.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from flask import (
 from sqlalchemy import or_, select
 
 from ..extensions import db
+from ..media import missing_descriptions
 from ..models.content import Post, PostKind, PostStatus
 from ..models.types import utcnow
 from ..posts.editing import (
@@ -133,6 +135,18 @@ def post_edit(post_id: int):
     return editor(form, post)
 
 
+def undescribed_message(addresses: list[str]) -> str:
+    """Why a post with pictures lacking a description cannot be published yet."""
+    named = ", ".join(addresses[:3]) + (" and others" if len(addresses) > 3 else "")
+    one = len(addresses) == 1
+    return (
+        f"Please describe {'the picture' if one else 'each picture'} {named} before "
+        "publishing: write what it shows between the square brackets, as in "
+        "![A parent reading school records](...), for people who cannot see it. "
+        "Nothing was published; your text is kept below."
+    )
+
+
 def checked_fields(form: PostForm, post: Post | None, action: str) -> dict | None:
     """The form's fields ready to store, or None with the errors on the form."""
     if not form.validate_on_submit():
@@ -145,8 +159,11 @@ def checked_fields(form: PostForm, post: Post | None, action: str) -> dict | Non
     publishing = action in ("publish", "schedule")
     if publishing and form.cover_src.data and not (form.cover_alt.data or "").strip():
         form.cover_alt.errors = [
-            "Please describe the cover picture for people who cannot see it."
+            f"Please describe the cover picture ({form.cover_src.data.strip()}) for "
+            "people who cannot see it before publishing."
         ]
+    if publishing and (undescribed := missing_descriptions(form.body.data or "")):
+        form.body.errors = [undescribed_message(undescribed)]
     if action == "schedule":
         when = form.publish_at.data
         if when is None:
@@ -155,7 +172,8 @@ def checked_fields(form: PostForm, post: Post | None, action: str) -> dict | Non
             form.publish_at.errors = [
                 "Please choose a time in the future, or use Publish now."
             ]
-    if form.slug.errors or form.cover_alt.errors or form.publish_at.errors:
+    checked = (form.slug, form.cover_alt, form.publish_at, form.body)
+    if any(field.errors for field in checked):
         return None
     return {
         "kind": kind,

@@ -8,10 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from ..extensions import db
-from ..media import picture_size
 from ..models.content import Post
-from .files import body_problems
-from .render import media_file
+from .files import body_problems, media_exists
 
 
 def check_stored_posts(site_dir: Path) -> list[str]:
@@ -26,12 +24,7 @@ def check_stored_posts(site_dir: Path) -> list[str]:
     for row in rows:
         where = f"{row.kind} {row.slug}"
         problems += body_problems(where, row.body, site_dir)
-        stored = picture_size(row.cover_src)  # a picture in the database
-        if (
-            row.cover_src
-            and not stored
-            and not media_file(site_dir, row.cover_src).is_file()
-        ):
+        if row.cover_src and not media_exists(site_dir, row.cover_src):
             problems.append(f"{where}: cover: the file for {row.cover_src} is missing")
         if row.cover_src and not row.cover_alt.strip():
             problems.append(f"{where}: cover: the picture needs a description")

@@ -28,6 +28,11 @@ POSTS_DIR = "posts"
 DEFAULT_ZONE = ZoneInfo("America/New_York")
 
 
+def media_exists(site_dir: Path, src: str) -> bool:
+    """A picture stored in the database (`/media/p/...`) or a file in site/media/."""
+    return picture_size(src) is not None or media_file(site_dir, src).is_file()
+
+
 def body_problems(where: object, body: str, site_dir: Path) -> list[str]:
     """Images in the Markdown that are missing, on another site or undescribed."""
     problems = []
@@ -41,7 +46,7 @@ def body_problems(where: object, body: str, site_dir: Path) -> list[str]:
                     f"{where}: body: the image {src} should be saved in site/media/ "
                     "and written as /media/<file>; images from other sites are dropped"
                 )
-            elif not picture_size(src) and not media_file(site_dir, src).is_file():
+            elif not media_exists(site_dir, src):
                 problems.append(f"{where}: body: the image file for {src} is missing")
             if not token.content.strip():
                 problems.append(
@@ -86,7 +91,7 @@ def read_file(path: Path, site_dir: Path) -> tuple[PostMeta | None, str, list[st
             lines = [line.replace(f"{path}: slug: ", named) for line in lines]
         return None, "", lines
     problems = body_problems(path, source.content, site_dir)
-    if meta.cover and not media_file(site_dir, meta.cover.src).is_file():
+    if meta.cover and not media_exists(site_dir, meta.cover.src):
         problems.append(f"{path}: cover.src: the file for {meta.cover.src} is missing")
     return meta, source.content, problems
 

@@ -2,8 +2,12 @@
  *
  * - A formatting toolbar above the text: headings, bold, italic, link, lists,
  *   quote and picture, each writing the Markdown for her.
+ * - The Picture button asks for a file and its description in a small form in
+ *   the page, uploads it (pictures.js) and puts its Markdown at the cursor.
  * - Pasting from Word or Google Docs keeps headings, bold, italics, links and
  *   lists: the pasted HTML becomes Markdown (Turndown, static/vendor/turndown).
+ *   Pictures pasted with it (files, data: addresses, other sites' addresses) are
+ *   stored on this site; one that cannot be is left out, with a message.
  * - Drafts are saved as she types (autosave); the address follows the title until
  *   she edits it herself.
  * - A save waits for an autosave still on its way, so the two never collide.
@@ -70,66 +74,116 @@
     insert("[" + text + "](" + address.trim() + ")", 1, 1 + text.length);
   }
 
-  /* ---- Pictures: upload to /admin/media when it exists, else ask for an address ---- */
+  /* ---- Pictures: stored on this site through pictures.js ---- */
 
-  function insertPictureByAddress(alt) {
-    var address = window.prompt("Address of the picture on this site (for example /media/my-post/photo.jpg):", "/media/");
-    if (!address || address === "/media/") return;
-    insert("![" + (alt || "") + "](" + address.trim() + ")");
+  var pictures = window.LeadsitePictures;
+  var ACCEPT = "image/jpeg,image/png,image/webp,image/heic,image/heif";
+
+  function element(tag, attributes, text) {
+    var node = document.createElement(tag);
+    Object.keys(attributes || {}).forEach(function (name) {
+      node.setAttribute(name, attributes[name]);
+    });
+    if (text) node.textContent = text;
+    return node;
   }
 
-  function askAlt() {
-    return window.prompt("Describe the picture for people who cannot see it:", "");
-  }
-
-  function upload(file) {
-    var alt = askAlt();
-    if (alt === null) return;
-    var data = new FormData();
-    data.append("file", file);
-    data.append("alt", alt);
-    if (csrf) data.append("csrf_token", csrf.value);
-    say("Uploading the picture…");
-    fetch(form.dataset.mediaUrl, {
-      method: "POST",
-      body: data,
-      headers: csrfHeaders(),
-      credentials: "same-origin",
-    })
-      .then(function (response) {
-        return response.json().then(function (json) {
-          return { ok: response.ok, status: response.status, json: json };
-        }, function () {
-          return { ok: false, status: response.status, json: {} };
-        });
-      })
-      .then(function (answer) {
-        if (answer.status === 404 || answer.status === 405) {
-          // No upload on this site yet: the picture must already be on it.
-          say("");
-          form.dataset.mediaUpload = "off";
-          insertPictureByAddress(alt);
-        } else if (answer.ok && answer.json.markdown) {
-          insert("\n" + answer.json.markdown + "\n");
-          say("Picture added.");
-        } else {
-          say(answer.json.message || answer.json.error || "The picture could not be uploaded.", true);
-        }
-      })
-      .catch(function () {
-        say("The picture could not be uploaded. Please check the connection.", true);
-      });
-  }
-
-  /* ---- The toolbar ---- */
-
-  var picker = document.createElement("input");
-  picker.type = "file";
-  picker.accept = "image/jpeg,image/png,image/webp,image/heic,image/heif";
-  picker.addEventListener("change", function () {
-    if (picker.files.length) upload(picker.files[0]);
-    picker.value = "";
+  /* The Picture button's small form: a file and its description, in the page. */
+  var panel = element("div", {
+    "class": "picture-panel", role: "group", "aria-labelledby": "picture-panel-title",
   });
+  panel.hidden = true;
+  panel.appendChild(element("p", { id: "picture-panel-title", "class": "picture-panel-title" },
+    "Add a picture"));
+  var fileField = element("div", { "class": "field" });
+  fileField.appendChild(element("label", { "for": "picture-file" },
+    "Picture (JPEG, PNG, WebP or HEIC)"));
+  var fileInput = element("input", { type: "file", id: "picture-file", accept: ACCEPT });
+  fileField.appendChild(fileInput);
+  var altField = element("div", { "class": "field" });
+  altField.appendChild(element("label", { "for": "picture-alt" }, "Description (alt text)"));
+  altField.appendChild(element("p", { id: "picture-alt-hint", "class": "hint" },
+    "What the picture shows, for people who cannot see it, e.g. " +
+    "\u201cA parent reading a binder of school records\u201d."));
+  var altInput = element("input", {
+    type: "text", id: "picture-alt", "aria-describedby": "picture-alt-hint picture-panel-error",
+  });
+  altField.appendChild(altInput);
+  var panelError = element("p", { id: "picture-panel-error", "class": "field-error", role: "alert" });
+  var panelButtons = element("div", { "class": "button-row" });
+  var addButton = element("button", { type: "button" }, "Add the picture");
+  var cancelButton = element("button", { type: "button", "class": "button-secondary" }, "Cancel");
+  panelButtons.appendChild(addButton);
+  panelButtons.appendChild(cancelButton);
+  [fileField, altField, panelError, panelButtons].forEach(function (part) {
+    panel.appendChild(part);
+  });
+
+  var pictureButton = null;
+
+  function panelProblem(text, input) {
+    panelError.textContent = text;
+    [fileInput, altInput].forEach(function (each) {
+      if (each === input) each.setAttribute("aria-invalid", "true");
+      else each.removeAttribute("aria-invalid");
+    });
+    if (input) input.focus();
+  }
+
+  function openPanel() {
+    panel.hidden = false;
+    pictureButton.setAttribute("aria-expanded", "true");
+    panelProblem("");
+    fileInput.focus();
+    fileInput.click(); // the file picker; the form stays for the description
+  }
+
+  function closePanel(backToText) {
+    panel.hidden = true;
+    pictureButton.setAttribute("aria-expanded", "false");
+    fileInput.value = "";
+    altInput.value = "";
+    panelProblem("");
+    if (backToText) body.focus();
+    else pictureButton.focus();
+  }
+
+  function addChosenPicture() {
+    var file = fileInput.files[0];
+    var alt = altInput.value.trim();
+    if (!file) return panelProblem("Please choose a picture.", fileInput);
+    if (!alt) {
+      return panelProblem("Please describe the picture for people who cannot see it.", altInput);
+    }
+    addButton.disabled = true;
+    panelProblem("");
+    say("Uploading the picture\u2026");
+    pictures.uploadPicture(file, alt).then(function (picture) {
+      addButton.disabled = false;
+      closePanel(true);
+      insert("\n" + picture.markdown + "\n");
+      say("Picture added.");
+    }, function (error) {
+      addButton.disabled = false;
+      say("");
+      panelProblem(error.message || "The picture could not be uploaded.", fileInput);
+    });
+  }
+
+  fileInput.addEventListener("change", function () {
+    if (fileInput.files.length) altInput.focus();
+  });
+  altInput.addEventListener("keydown", function (event) {
+    if (event.key === "Enter") { // not the editor's form
+      event.preventDefault();
+      addChosenPicture();
+    }
+  });
+  panel.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") closePanel(false);
+  });
+  addButton.addEventListener("click", addChosenPicture);
+  cancelButton.addEventListener("click", function () { closePanel(false); });
 
   var tools = [
     ["Heading", function () { prefixLines("## "); }],
@@ -140,11 +194,8 @@
     ["Bulleted list", function () { prefixLines("- "); }],
     ["Numbered list", function () { prefixLines(function (n) { return n + ". "; }); }],
     ["Quote", function () { prefixLines("> "); }],
-    ["Picture", function () {
-      if (form.dataset.mediaUrl && form.dataset.mediaUpload !== "off") picker.click();
-      else insertPictureByAddress(askAlt());
-    }],
   ];
+  if (pictures) tools.push(["Picture", openPanel]);
   var toolbar = document.createElement("div");
   toolbar.className = "editor-toolbar";
   toolbar.setAttribute("role", "toolbar");
@@ -156,9 +207,15 @@
     button.textContent = tool[0];
     button.addEventListener("click", tool[1]);
     toolbar.appendChild(button);
+    if (tool[1] === openPanel) {
+      pictureButton = button;
+      button.setAttribute("aria-expanded", "false");
+      button.setAttribute("aria-controls", "picture-panel");
+    }
   });
-  toolbar.appendChild(picker);
+  panel.id = "picture-panel";
   body.parentNode.insertBefore(toolbar, body);
+  body.parentNode.insertBefore(panel, body);
 
   /* ---- Paste from Word or Google Docs ---- */
 
@@ -235,15 +292,126 @@
     return service;
   }
 
+  /* Pasted pictures are stored on this site like any other: each `<img>` (another
+     site's address, a data: address, or a file copied with the text) waits as a
+     marker in the text while it uploads, then becomes its Markdown; one that fails
+     is left out with a message, and the rest of the paste stays. */
+  var pastedCount = 0;
+  var uploading = 0;
+  var leftOut = false; // a picture of this paste failed: keep saying so
+
+  function isOurs(src) {
+    try {
+      var address = new URL(src, window.location.href);
+    } catch (error) {
+      return false;
+    }
+    return address.origin === window.location.origin && address.pathname.indexOf("/media/") === 0;
+  }
+
+  function marker(number) {
+    return "(picture " + number + " uploading\u2026)";
+  }
+
+  function replaceMarker(text, replacement) {
+    var at = body.value.indexOf(text);
+    if (at === -1) return;
+    var start = body.selectionStart;
+    var end = body.selectionEnd;
+    var shift = function (position) {
+      return position > at ? Math.max(at, position + replacement.length - text.length) : position;
+    };
+    body.setRangeText(replacement, at, at + text.length, "preserve");
+    body.setSelectionRange(shift(start), shift(end));
+    body.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
+  function storePasted(source, alt, label) {
+    uploading += 1;
+    if (!leftOut) say("Uploading " + (uploading === 1 ? "a pasted picture" : uploading + " pasted pictures") +
+      " to this site\u2026");
+    var saving;
+    try {
+      saving = pictures ? pictures.savePicture(source, alt) : Promise.reject(new Error(""));
+    } catch (error) {
+      saving = Promise.reject(error);
+    }
+    return saving.then(function (picture) {
+      uploading -= 1;
+      replaceMarker(label, picture.markdown);
+      if (!uploading && !leftOut) {
+        say(picture.alt ? "Pasted picture added." : "Pasted picture added. Please write " +
+          "what it shows between its [ ] before publishing.");
+      }
+    }, function (error) {
+      uploading -= 1;
+      leftOut = true;
+      replaceMarker(label, "");
+      say("A pasted picture was left out: " + (error.message ||
+        "it could not be copied to this site") + " The rest of the text is kept; " +
+        "add the picture with the Picture button.", true);
+    });
+  }
+
+  /* Each <img> becomes a marker; the uploads start once the text is in. */
+  function takePictures(doc, files) {
+    var jobs = [];
+    Array.prototype.forEach.call(doc.querySelectorAll("img"), function (img) {
+      var src = img.getAttribute("src") || "";
+      var alt = (img.getAttribute("alt") || "").trim();
+      if (src && isOurs(src)) {
+        img.setAttribute("src", new URL(src, window.location.href).pathname);
+        return;
+      }
+      var source = /^(https?:|data:image\/)/i.test(src) ? src : files.shift();
+      pastedCount += 1;
+      var label = marker(pastedCount);
+      var token = "LEADSITEPICTURE" + pastedCount + "X";
+      img.parentNode.replaceChild(doc.createTextNode(token), img);
+      jobs.push({ token: token, label: label, source: source, alt: alt });
+    });
+    return jobs;
+  }
+
+  function pastedFiles(data) {
+    return Array.prototype.filter.call(data.files || [], function (file) {
+      return /^image\//.test(file.type);
+    });
+  }
+
   body.addEventListener("paste", function (event) {
     var data = event.clipboardData;
-    var html = data && data.getData("text/html");
+    if (!data) return;
+    if (!uploading) leftOut = false;
+    var html = data.getData("text/html");
+    var files = pastedFiles(data);
+    if (!html && files.length) { // a screenshot or a copied picture
+      event.preventDefault();
+      var jobs = files.map(function () {
+        pastedCount += 1;
+        return { label: marker(pastedCount) };
+      });
+      insert(jobs.map(function (job) { return "\n" + job.label + "\n"; }).join(""));
+      jobs.forEach(function (job, i) { storePasted(files[i], "", job.label); });
+      return;
+    }
     if (!html || !window.TurndownService) return; // plain text pastes as it is
     event.preventDefault();
     var doc = new DOMParser().parseFromString(html, "text/html");
     cleanWordLists(doc);
+    var found = takePictures(doc, files);
     var markdown = turndown().turndown(doc.body).replace(/^[ \t]+$/gm, "").trim();
+    found.forEach(function (job) { markdown = markdown.replace(job.token, job.label); });
     insert(markdown + "\n");
+    found.forEach(function (job) {
+      if (job.source) storePasted(job.source, job.alt, job.label);
+      else {
+        leftOut = true;
+        replaceMarker(job.label, "");
+        say("A pasted picture was left out: its file did not come with the text. " +
+          "The rest of the text is kept; add the picture with the Picture button.", true);
+      }
+    });
   });
 
   /* ---- The address follows the title until she changes it ---- */
@@ -320,13 +488,18 @@
     return pending;
   }
 
-  form.addEventListener("input", function () {
-    if (stopped) return;
+  form.addEventListener("input", function (event) {
+    if (stopped || panel.contains(event.target)) return;
     if (timer) clearTimeout(timer);
     timer = setTimeout(autosave, 1500);
   });
 
   form.addEventListener("submit", function (event) {
+    if (uploading) {
+      event.preventDefault();
+      say("Please wait: a pasted picture is still uploading.", true);
+      return;
+    }
     if (timer) {
       clearTimeout(timer);
       timer = null;
