@@ -132,7 +132,8 @@ def feed():
 
 @bp.get("/sitemap.xml")
 def sitemap():
-    """The public pages, published posts and tag pages, for search engines."""
+    """The public pages, published posts, tag pages and her pages, for search
+    engines."""
     posts = library().published()
     root = ET.Element("urlset", xmlns=SITEMAP)
     for endpoint in PUBLIC_PAGES:
@@ -145,6 +146,8 @@ def sitemap():
         tags.update({tag.slug: None for tag in post.tags})
     for slug in tags:
         add(add(root, "url"), "loc", absolute_url("blog.tag", tag=slug))
+    for page in library().pages():  # About, Privacy, Accessibility ...
+        add(add(root, "url"), "loc", absolute_url("blog.page", slug=page.slug))
     return xml_response(root, "application/xml")
 
 

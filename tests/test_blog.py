@@ -212,6 +212,8 @@ def test_sitemap_lists_pages_and_posts_but_not_drafts(app, client):
     assert f"{SITE_URL}/blog/meeting-notes" in locs
     assert f"{SITE_URL}/blog/tag/records" in locs
     assert f"{SITE_URL}/blog/unfinished-draft" not in locs
+    for page in ("about", "privacy", "accessibility"):  # her pages, from the store
+        assert f"{SITE_URL}/{page}" in locs
     assert all(loc.startswith(f"{SITE_URL}/") for loc in locs)
 
 

@@ -99,6 +99,10 @@ class PostLibrary:
             return None
         return found[0] if found else None
 
+    def pages(self) -> list[Post]:
+        """Every live page (About, Privacy ...), for the sitemap."""
+        return self._rows(live_clause(utcnow()), kind=PostKind.PAGE)
+
     def page(self, slug: str) -> Post | None:
         """A live page (About, Privacy ...) by its address."""
         found = self._rows(
