@@ -39,10 +39,12 @@ def post_page_floor(slug: str) -> Flask:
     from leadsite.leads.mail import what_for
     from leadsite.leads.views import FOOTER
     from leadsite.posts import library
+    from leadsite.posts.seed import seed_once
     from leadsite.seo import article_data, share_links
 
     site = create_app()
     with site.test_request_context(f"/blog/{slug}", base_url=site.config["SITE_URL"]):
+        seed_once()  # a new database gets the posts, as at the site's first visit
         post = library().get(slug)
         context = {"post": post, "article": article_data(post)}
         context["share_links"] = share_links(post)
