@@ -51,14 +51,21 @@ def post_page_floor(slug: str) -> Flask:
         footer = SubscribeForm(prefix=FOOTER, formdata=None)
         fill_source(footer)
         section = section_for(slug)
-    shared = {
-        "site": site.extensions["site"].settings,
-        "footer_form": lambda: footer,
-        "consent": CONSENT,
-        "what_for": what_for,
-        "comments_for": lambda _slug: section,
-        "comment_max": COMMENT_MAX,
-    }
+        # Every value the site's context processors give a page, worked out once.
+        shared: dict = {}
+        site.update_template_context(shared)
+    for name in ("request", "session", "g", "config"):  # these come per request
+        shared.pop(name, None)
+    shared.update(
+        {
+            "site": site.extensions["site"].settings,
+            "footer_form": lambda: footer,
+            "consent": CONSENT,
+            "what_for": what_for,
+            "comments_for": lambda _slug: section,
+            "comment_max": COMMENT_MAX,
+        }
+    )
 
     app = Flask(
         "bench_render", template_folder=site.template_folder, static_folder=None
@@ -66,6 +73,9 @@ def post_page_floor(slug: str) -> Flask:
     app.config["SITE_URL"] = site.config["SITE_URL"]
     app.extensions[assets.EXTENSION] = site.extensions[assets.EXTENSION]
     app.jinja_env.filters.update(site.jinja_env.filters)
+    own = app.jinja_env.globals
+    own.update({k: v for k, v in site.jinja_env.globals.items() if k not in own})
+    app.extensions["site"] = site.extensions["site"]  # helpers read the settings
     app.add_template_global(assets.static_url)
     app.context_processor(lambda: shared)
     for rule in site.url_map.iter_rules():  # no views: only for url_for
