@@ -50,22 +50,17 @@ def person(email: str, name: str = "") -> Person:
     return found
 
 
-def confirmed(who: Person, purpose: Purpose, topic: str = "") -> Subscription:
-    subscription = Subscription(
-        person=who, purpose=purpose, topic=topic, status=SubscriptionStatus.CONFIRMED
-    )
+def subscribed(
+    who: Person, purpose: Purpose, topic: str = "", status=SubscriptionStatus.CONFIRMED
+) -> Subscription:
+    subscription = Subscription(person=who, purpose=purpose, topic=topic, status=status)
     db.session.add(subscription)
     db.session.flush()
     return subscription
 
 
 def pending(who: Person, purpose: Purpose, topic: str = "") -> Subscription:
-    subscription = Subscription(
-        person=who, purpose=purpose, topic=topic, status=SubscriptionStatus.PENDING
-    )
-    db.session.add(subscription)
-    db.session.flush()
-    return subscription
+    return subscribed(who, purpose, topic, SubscriptionStatus.PENDING)
 
 
 def queue_every_kind() -> dict[MailKind, int]:
@@ -77,8 +72,8 @@ def queue_every_kind() -> dict[MailKind, int]:
     lee = person("lee.park@example.org")
     robin = person("robin.shaw@example.com")
     alex = person("alex.rivera@example.net")
-    news = confirmed(maria, Purpose.NEWSLETTER)
-    confirmed(maria, Purpose.WAITLIST, "CA")
+    news = subscribed(maria, Purpose.NEWSLETTER)
+    subscribed(maria, Purpose.WAITLIST, "CA")
     message = ContactMessage(
         person=robin,
         name="Robin Shaw",
