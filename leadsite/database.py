@@ -4,12 +4,23 @@ write-locking transactions; PostgreSQL needs nothing special.
 SQLite's plain `BEGIN` takes the write lock only at the first write, so a
 read-then-write under two gunicorn workers fails with "database is locked" whatever
 the busy timeout. `BEGIN IMMEDIATE` takes the lock at the start, where waiting works.
+A read that will write nothing (`short_read`: a page view's queries) begins with a
+plain `BEGIN`: under WAL it reads a snapshot and neither waits for a writer nor
+makes one wait.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
+
+from .extensions import db
+
+READ_ONLY = "leadsite_read_only"  # a connection execution option, read at BEGIN
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -38,4 +49,38 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+@contextmanager
+def short_read():
+    """Reads that write nothing, in a transaction of their own ended right after,
+    when the session held no transaction and no changes: on SQLite it takes no
+    write lock (see above). Inside a transaction already under way, the reads
+    simply join it."""
+    session = db.session()
+    clean = not session.in_transaction() and not (
+        session.new or session.dirty or session.deleted
+    )
+    if clean:
+        session.connection(execution_options={READ_ONLY: True})
+    try:
+        yield
+    finally:
+        if clean:
+            session.rollback()
+
+
+@contextmanager
+def read_connection() -> Iterator[Connection | Session]:
+    """Where to run a query that writes nothing (`.execute(statement, params)`):
+    the session itself when it has a transaction or changes under way, so they are
+    seen; else a pooled connection in a read-only transaction of its own, ended
+    right after (no ORM session to set up and tear down: a page view's query)."""
+    session = db.session()
+    if session.in_transaction() or session.new or session.dirty or session.deleted:
+        yield session
+        return
+    with db.engine.connect().execution_options(**{READ_ONLY: True}) as connection:
+        yield connection

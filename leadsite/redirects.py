@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, request, url_for
 
+from .database import short_read
 from .extensions import db
 from .models import TopicRedirect
 from .posts import library, tag_slug
-from .posts.store import short_read
 from .wix.slugs import slugify
 
 bp = Blueprint("redirects", __name__)

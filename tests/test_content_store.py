@@ -6,10 +6,11 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
 from test_content_support import add_post, set_publish_at, stored
 
 from leadsite import create_app
+from leadsite.config import normalise_database_url
 from leadsite.extensions import db
 from leadsite.models import ContentSeed, Post, utcnow
 from leadsite.posts import library, save_imported_post
@@ -170,3 +171,26 @@ def test_library_lists_drafts_for_the_admin_but_not_for_visitors(app, client):
         assert "hidden" in [p.slug for p in library().all_posts()]
         assert library().get("hidden") is None
     assert stored(app, "hidden").status == "draft"
+
+
+def test_pages_answer_while_a_form_is_being_saved(app, client, database_url):
+    """Page views write nothing and wait for nobody: while another process holds a
+    write transaction open (a sign-up being saved; on SQLite, its write lock), the
+    post, the blog and the home page still answer."""
+    add_post(app, title="Read me", slug="read-me", body="Plain words.")
+    assert client.get("/blog/read-me").status_code == 200  # samples seeded first
+    other = create_engine(normalise_database_url(database_url))
+    try:
+        with other.connect() as writer:
+            writer.begin()
+            writer.execute(
+                text("INSERT INTO content_seeds (name, at) VALUES ('held', :at)"),
+                {"at": utcnow()},
+            )
+            page = client.get("/blog/read-me")
+            assert page.status_code == 200 and "Plain words." in page.text
+            assert "/blog/read-me" in client.get("/blog/").text
+            assert client.get("/").status_code == 200
+            writer.rollback()
+    finally:
+        other.dispose()

@@ -109,7 +109,7 @@ def test_nginx_log_format_cuts_the_tokens(tmp_path):
     block = conf.split("# --- access log without secrets ---")[1]
     block = block.split("# --- end of access log without secrets ---")[0]
     assert (
-        conf.count("access_log /var/log/nginx/leadsite.access.log leadsite_private;")
+        conf.count("access_log /var/log/nginx/leadsite.access.log leadsite_private")
         == 3
     )
     port, log = free_port(), tmp_path / "access.log"

@@ -297,3 +297,9 @@ def test_post_images_carry_their_size_and_a_version_kept_a_year(app, client, sit
         old = client.get(f"{path}?v=000000000000")
         assert old.status_code == 200
         assert "immutable" not in old.headers["Cache-Control"]
+
+
+def test_a_head_request_gets_the_same_page_as_a_get(client):
+    """nginx may fill its cache from a HEAD or a GET: both carry the same ETag."""
+    for url in ("/blog/meeting-notes", "/subscribe", "/contact?utm_source=news"):
+        assert client.head(url).headers["ETag"] == client.get(url).headers["ETag"]

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import Flask, current_app, render_template
@@ -23,6 +21,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..database import short_read
 from ..extensions import db
 from ..models import Comment, CommentStatus, CommentThread
 
@@ -43,18 +42,6 @@ class Rendered:
     version: str
     html: Markup
     count: int
-
-
-@contextmanager
-def short_read() -> Iterator[None]:
-    """End the transaction the reads inside began, before the page goes on
-    rendering: on SQLite every transaction holds the write lock (see database.py)."""
-    fresh = not db.session().in_transaction()
-    try:
-        yield
-    finally:
-        if fresh:
-            db.session.rollback()
 
 
 def read_state(slug: str) -> ThreadState:

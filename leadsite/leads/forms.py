@@ -99,8 +99,9 @@ class SourceMixin:
 
 
 def fill_source(form) -> None:
-    """On first render, note the page and its UTM tags in the hidden fields."""
-    if request.method == "GET":
+    """On first render, note the page and its UTM tags in the hidden fields (a
+    HEAD gets the same page as a GET: caches may store either)."""
+    if request.method in ("GET", "HEAD"):
         form.page.data = request.path
         for key in UTM_KEYS:
             getattr(form, key).data = request.args.get(key, "")[:UTM_MAX]
