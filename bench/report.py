@@ -109,10 +109,13 @@ def report(run, started: datetime, postgres: str, settings: dict, load: str) -> 
     lines.append("")
     given = ", ".join(f"`{k}={v}`" for k, v in settings.items())
     lines.append(
-        f"Bench setting: {given}, because all the load comes from 127.0.0.1; the "
-        "rest as in production: honeypot and cross-site check on (each POST sends "
-        "the subscribe form's fields, the empty honeypot included, with "
-        "`Sec-Fetch-Site: same-origin`), the mail worker running throughout."
+        f"Bench setting: {given}, as deployed behind nginx: each signup POST comes "
+        "from an address of its own in `X-Forwarded-For` (198.18.0.0/15, the range "
+        "set aside for benchmarks), so the per-client form limit applies as in "
+        "production and stops none. The rest as in production: honeypot and "
+        "cross-site check on (each POST sends the subscribe form's fields, the "
+        "empty honeypot included, with `Sec-Fetch-Site: same-origin`), the mail "
+        "worker running throughout."
     )
     return "\n".join(lines)
 
