@@ -23,7 +23,7 @@ from .assets import file_version
 from .extensions import db
 from .media.views import picture as stored_picture
 from .posts import MEDIA_DIR, library
-from .seo import article_data, share_links
+from .seo import post_page
 
 bp = Blueprint("blog", __name__)
 log = logging.getLogger(__name__)
@@ -81,12 +81,7 @@ def post(slug: str):
     found = library().get(slug)
     if found is None:
         return moved_or_404(slug)
-    return render_template(
-        "public/blog_post.html",
-        post=found,
-        article=article_data(found),
-        share_links=share_links(found),
-    )
+    return render_template("public/blog_post.html", post=found, **post_page(found))
 
 
 @bp.get("/<slug>")

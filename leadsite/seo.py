@@ -62,6 +62,16 @@ def article_data(post: Post) -> dict:
     return data
 
 
+def post_page(post: Post) -> dict:
+    """The post page's JSON-LD and share links: the same for every view of one
+    saved version, so worked out once and kept with the rendered post."""
+    found = post.kept.get("post_page")
+    if found is None:
+        found = {"article": article_data(post), "share_links": share_links(post)}
+        post.kept["post_page"] = found
+    return found
+
+
 def share_links(post: Post) -> list[tuple[str, str]]:
     """Plain links to each network's share page; nothing is loaded from them."""
     url = absolute_url("blog.post", slug=post.slug)

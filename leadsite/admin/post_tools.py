@@ -25,7 +25,7 @@ from ..posts.editing import (
     slug_problem,
 )
 from ..posts.view import build
-from ..seo import article_data, share_links
+from ..seo import post_page
 from .blueprint import bp
 from .forms import ButtonForm
 from .post_forms import PostForm
@@ -126,12 +126,7 @@ def post_preview():
     post = build(row, library().site_dir, library().zone)
     if kind == PostKind.PAGE:
         return render_template("public/page.html", post=post)
-    return render_template(
-        "public/blog_post.html",
-        post=post,
-        article=article_data(post),
-        share_links=share_links(post),
-    )
+    return render_template("public/blog_post.html", post=post, **post_page(post))
 
 
 @bp.get("/posts/<int:post_id>/delete")

@@ -3,7 +3,7 @@ time zone, and its body rendered to safe HTML."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -40,6 +40,8 @@ class Post:
     reviewed: date | None = None
     law: str | None = None
     cta: str | None = None
+    # What pages work out from this version alone, kept with it (`seo.post_page`).
+    kept: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def render_body(body: str, site_dir: Path) -> str:
