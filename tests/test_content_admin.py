@@ -3,7 +3,7 @@ zone, refusing a stale save without losing her text, revisions, deleting."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -253,3 +253,145 @@ def test_an_undescribed_cover_is_named(admin, app):
     response = admin.post("/admin/posts/new", data=data)
     assert response.status_code == 422
     assert f"Please describe the cover picture ({STORED})" in response.text
+
+
+# A post's law, review day and ending, set in the editor.
+ABOUT_THE_LAW = {"law": "TX", "reviewed": "2026-05-01", "cta": "contact"}
+RESOURCE_BUTTON = "Get the free resource"  # the site's default ending
+CONTACT_BUTTON = "Send me a message"
+
+
+def her_tomorrow(app) -> str:
+    with app.app_context():
+        zone = app.extensions["site"].settings.site.zone
+    return (datetime.now(zone).date() + timedelta(days=1)).isoformat()
+
+
+def test_the_law_review_day_and_ending_are_set_and_cleared(admin, app):
+    data = editor_data(action="publish", **ABOUT_THE_LAW)
+    response = admin.post("/admin/posts/new", data=data)
+    assert response.status_code == 302
+    post = stored(app, "a-new-post")
+    assert post.notes == {"reviewed": "2026-05-01", "law": "TX", "cta": "contact"}
+    public = admin.get("/blog/a-new-post").text
+    assert "Covers: Texas law · Last reviewed May 1, 2026" in public
+    assert CONTACT_BUTTON in public and RESOURCE_BUTTON not in public
+
+    editor = admin.get(f"/admin/posts/{post.id}").text  # shows what is stored
+    assert '<option selected value="TX">Texas law</option>' in editor
+    assert 'value="2026-05-01"' in editor
+    assert '<option selected value="contact">' in editor
+    with app.app_context():
+        revisions = db.session.scalar(
+            select(func.count(PostRevision.id)).where(PostRevision.post_id == post.id)
+        )
+
+    cleared = editor_data(law="", reviewed="", cta="", version=post.version)
+    assert admin.post(f"/admin/posts/{post.id}", data=cleared).status_code == 302
+    assert stored(app, "a-new-post").notes == {}
+    public = admin.get("/blog/a-new-post").text
+    assert "Covers:" not in public and "Last reviewed" not in public
+    assert RESOURCE_BUTTON in public and CONTACT_BUTTON not in public
+    with app.app_context():  # the save kept a revision, as any save does
+        assert (
+            db.session.scalar(
+                select(func.count(PostRevision.id)).where(
+                    PostRevision.post_id == post.id
+                )
+            )
+            == revisions + 1
+        )
+
+
+@pytest.mark.parametrize(
+    ("law", "shown"), [("IDEA", "Federal law (IDEA)"), ("DC", "District of Columbia")]
+)
+def test_each_law_is_named_on_the_post(admin, app, law, shown):
+    data = editor_data(action="publish", law=law, cta="waitlist")
+    assert admin.post("/admin/posts/new", data=data).status_code == 302
+    public = admin.get("/blog/a-new-post").text
+    assert f"Covers: {shown}" in public and "Last reviewed" not in public
+    assert "Join the state-guide waitlist" in public
+
+
+def test_a_review_day_to_come_is_refused_and_her_text_kept(admin, app):
+    tomorrow = her_tomorrow(app)
+    data = editor_data(body="My careful words", law="CA", reviewed=tomorrow)
+    response = admin.post("/admin/posts/new", data={**data, "action": "publish"})
+    assert response.status_code == 422
+    page = response.text
+    message = "“Last reviewed” cannot be a day still to come"
+    assert f'<li><a href="#reviewed">{message}' in page  # in the summary, linked
+    assert 'aria-describedby="reviewed-hint reviewed-error"' in page
+    assert 'aria-invalid="true"' in page and f'value="{tomorrow}"' in page
+    assert "My careful words" in page and '<option selected value="CA">' in page
+    assert stored(app, "a-new-post") is None
+
+    response = admin.post("/admin/posts/new", data={**data, "reviewed": "1 May"})
+    assert response.status_code == 422
+    assert "Please give the date as year-month-day, e.g. 2026-05-01." in response.text
+    assert 'value="1 May"' in response.text
+
+    # A draft's autosave says why it did not save.
+    answer = admin.post("/admin/posts/autosave", data=data)
+    assert answer.status_code == 422
+    assert message in answer.get_json()["message"]
+    assert stored(app, "a-new-post") is None
+
+
+def test_a_sample_stays_a_sample_when_its_law_changes(admin, app):
+    post_id = add_post(app, title="Ours", slug="ours", sample=True, law="CA")
+    post = stored(app, "ours")
+    data = editor_data(title="Ours", slug="ours", law="NY", version=post.version)
+    assert admin.post(f"/admin/posts/{post_id}", data=data).status_code == 302
+    assert stored(app, "ours").notes == {"sample": True, "law": "NY"}
+    assert "Covers: New York law" in admin.get("/blog/ours").text
+
+
+def test_autosave_and_preview_carry_the_law(admin, app):
+    answer = admin.post("/admin/posts/autosave", data=editor_data(**ABOUT_THE_LAW))
+    assert answer.status_code == 200
+    assert stored(app, "a-new-post").notes == {
+        "reviewed": "2026-05-01",
+        "law": "TX",
+        "cta": "contact",
+    }
+    preview = admin.post("/admin/posts/preview", data=editor_data(law="OH")).text
+    assert "Covers: Ohio law" in preview
+    assert RESOURCE_BUTTON in preview and "Last reviewed" not in preview
+
+
+def test_the_editor_names_the_default_ending_and_pages_have_no_law(admin, app):
+    editor = admin.get("/admin/posts/new").text
+    assert "<legend>About the law</legend>" in editor
+    assert '<label for="law">Law it covers</label>' in editor
+    assert '<label for="reviewed">Last reviewed</label>' in editor
+    assert 'aria-describedby="reviewed-hint"' in editor
+    assert "The site&#39;s default (now: the free resource)" in editor
+    assert '<option value="IDEA">Federal law (IDEA)</option>' in editor
+    page = admin.get("/admin/posts/new?kind=page").text
+    assert "About the law" not in page and 'name="law"' not in page
+
+
+def test_the_law_set_in_the_editor_is_exported_and_imported(
+    admin, app, runner, tmp_path
+):
+    data = editor_data(title="Exported", action="publish", **ABOUT_THE_LAW)
+    assert admin.post("/admin/posts/new", data=data).status_code == 302
+    first = tmp_path / "first"
+    assert runner.invoke(args=["posts", "export", str(first)]).exit_code == 0
+    text = (first / "exported.md").read_text(encoding="utf-8")
+    assert "draft: false\nreviewed: '2026-05-01'\nlaw: TX\ncta: contact\n---" in text
+
+    with app.app_context():  # a new, empty database
+        db.drop_all()
+        db.create_all()
+    assert runner.invoke(args=["posts", "import", str(first)]).exit_code == 0
+    assert stored(app, "exported").notes == stored_notes(ABOUT_THE_LAW)
+    second = tmp_path / "second"
+    runner.invoke(args=["posts", "export", str(second)])
+    assert (second / "exported.md").read_text(encoding="utf-8") == text
+
+
+def stored_notes(values: dict) -> dict:
+    return {key: values[key] for key in ("reviewed", "law", "cta") if key in values}

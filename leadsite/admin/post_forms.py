@@ -2,20 +2,47 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
+from flask import current_app
 from wtforms import (
+    DateField,
     DateTimeLocalField,
     HiddenField,
     IntegerField,
     RadioField,
     SearchField,
+    SelectField,
     StringField,
     TextAreaField,
+    ValidationError,
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..postnotes import FEDERAL, law_name
 from ..security.bottrap import CleanTextForm
+from ..states import US_STATES
+
+LAWS = {"": "None (nothing shown)"} | {
+    code: law_name(code) for code in [FEDERAL, *sorted(US_STATES, key=US_STATES.get)]
+}
+ENDINGS = {
+    "resource": "The free resource",
+    "waitlist": "The state-guide waitlist",
+    "contact": "An invitation to send you a message",
+}
+
+
+class DayField(DateField):
+    """A date input whose refusal says how to write the date."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(
+                "Please give the date as year-month-day, e.g. 2026-05-01."
+            ) from None
 
 
 class PostForm(CleanTextForm):
@@ -52,8 +79,37 @@ class PostForm(CleanTextForm):
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
         validators=[Optional()],
     )
+    law = SelectField("Law it covers", choices=LAWS, default="")
+    reviewed = DayField("Last reviewed", validators=[Optional()])
+    cta = SelectField("How the post ends", choices=[], default="")
     version = HiddenField()
     kind = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        default = current_app.extensions["site"].settings.posts.call_to_action
+        self.cta.choices = {
+            "": f"The site's default (now: {ENDINGS[default].lower()})"
+        } | ENDINGS
+        self.reviewed.render_kw = {"max": her_today().isoformat()}
+
+    def validate_reviewed(self, field) -> None:
+        """She cannot have checked the post against the law on a day to come."""
+        if field.data and field.data > her_today():
+            raise ValidationError(
+                "“Last reviewed” cannot be a day still to come: please give the "
+                "day you last checked this post against the law (today or before)."
+            )
+
+    def notes(self) -> dict:
+        """The post's law, review day and ending as `PostNotes` keys (None when
+        empty or not one of the choices)."""
+        law, cta = self.law.data or None, self.cta.data or None
+        return {
+            "law": law if law in LAWS else None,
+            "reviewed": self.reviewed.data if not self.reviewed.errors else None,
+            "cta": cta if cta in ENDINGS else None,
+        }
 
     def tag_list(self) -> list[str]:
         """ "IEP meetings, Records" -> ["IEP meetings", "Records"], no repeats."""
@@ -86,6 +142,11 @@ class PostMailForm(CleanTextForm):
         default="full",
     )
     version = IntegerField(validators=[Optional()])
+
+
+def her_today() -> date:
+    """Today on her clock (the site's time zone)."""
+    return datetime.now(current_app.extensions["site"].settings.site.zone).date()
 
 
 def local_input(moment: datetime | None, zone) -> datetime | None:

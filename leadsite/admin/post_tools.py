@@ -20,6 +20,7 @@ from ..posts.editing import (
     SLUG,
     StaleSave,
     delete_post,
+    merged_notes,
     save_post,
     slug_from_title,
     slug_problem,
@@ -50,8 +51,11 @@ def post_autosave(post_id: int | None = None):
     post = post_or_404(post_id) if post_id else None
     form = PostForm()
     if not form.validate_on_submit():
+        fields = [form.law, form.reviewed, form.cta]
+        problems = [f.errors[0] for f in fields if f.errors]
+        why = problems[0] if problems and not form.title.errors else None
         return jsonify(
-            saved=False, message="Not saved yet: the draft needs a title."
+            saved=False, message=f"Not saved yet: {why or 'the draft needs a title.'}"
         ), 422
     if post is not None and post.status != PostStatus.DRAFT:
         return jsonify(saved=False, message="Published posts are saved by hand."), 409
@@ -64,6 +68,8 @@ def post_autosave(post_id: int | None = None):
         "cover_src": (form.cover_src.data or "").strip(),
         "cover_alt": (form.cover_alt.data or "").strip(),
     }
+    if kind == PostKind.POST:
+        fields["notes"] = form.notes()
     if post is None:
         fields["kind"] = kind
         fields["slug"] = (
@@ -122,6 +128,9 @@ def post_preview():
         status=PostStatus.PUBLISHED,
         publish_at=existing.publish_at if existing else None,
         updated_on=existing.updated_on if existing else None,
+        notes=merged_notes(existing.notes if existing else {}, form.notes())
+        if kind == PostKind.POST
+        else {},
     )
     post = build(row, library().site_dir, library().zone)
     if kind == PostKind.PAGE:

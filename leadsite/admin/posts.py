@@ -27,6 +27,7 @@ from ..extensions import db
 from ..media import missing_descriptions
 from ..models.content import Post, PostKind, PostStatus
 from ..models.types import utcnow
+from ..postnotes import PostNotes
 from ..posts.editing import (
     StaleSave,
     keep_as_revision,
@@ -118,6 +119,7 @@ def post_new():
 def post_edit(post_id: int):
     """The editor for one post, filled with what is stored."""
     post = post_or_404(post_id)
+    notes = PostNotes.model_validate(post.notes or {})
     form = PostForm(
         data={
             "title": post.title,
@@ -128,6 +130,9 @@ def post_edit(post_id: int):
             "cover_alt": post.cover_alt,
             "body": post.body,
             "publish_at": local_input(post.publish_at, zone()),
+            "law": notes.law or "",
+            "reviewed": notes.reviewed,
+            "cta": notes.cta or "",
             "version": str(post.version),
             "kind": post.kind,
         }
@@ -175,7 +180,7 @@ def checked_fields(form: PostForm, post: Post | None, action: str) -> dict | Non
     checked = (form.slug, form.cover_alt, form.publish_at, form.body)
     if any(field.errors for field in checked):
         return None
-    return {
+    fields = {
         "kind": kind,
         "title": form.title.data.strip(),
         "slug": slug,
@@ -184,6 +189,9 @@ def checked_fields(form: PostForm, post: Post | None, action: str) -> dict | Non
         "cover_src": (form.cover_src.data or "").strip(),
         "cover_alt": (form.cover_alt.data or "").strip(),
     }
+    if kind == PostKind.POST:  # a page's editor has no law, review day or ending
+        fields["notes"] = form.notes()
+    return fields
 
 
 def publish_time(form: PostForm, action: str) -> datetime | None:

@@ -9,6 +9,8 @@
   may not be an address the site already answers (/contact, /blog ...).
 - Changing the address of a post that is not a draft keeps the old one as a 301 to
   the post (see `SlugRedirect`); an address taken again drops its redirect.
+- The editor sets a post's law, review day and ending (`EDITOR_NOTES`); its other
+  notes (`sample`) are kept as they are.
 """
 
 from __future__ import annotations
@@ -25,10 +27,12 @@ from werkzeug.exceptions import HTTPException
 from ..extensions import db
 from ..models.content import Post, PostKind, PostRevision, PostStatus, SlugRedirect
 from ..models.types import utcnow
+from ..postnotes import PostNotes
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PAGE_ENDPOINT = "blog.page"
 EDITABLE = ("kind", "title", "slug", "summary", "tags", "cover_src", "cover_alt")
+EDITOR_NOTES = ("law", "reviewed", "cta")
 
 
 class StaleSave(Exception):
@@ -56,6 +60,19 @@ def slug_problem(slug: str, kind: str, post_id: int | None) -> str | None:
         if endpoint not in (None, PAGE_ENDPOINT):
             return f"The site already uses /{slug}; please choose another address."
     return None
+
+
+def merged_notes(stored: dict | None, edited: dict) -> dict:
+    """The stored notes with the editor's `EDITOR_NOTES` put in (an empty one
+    removed), in `PostNotes` order as an import writes them; other keys kept."""
+    known = set(PostNotes.model_fields)
+    stored = stored or {}
+    wanted = {k: v for k, v in stored.items() if k in known and k not in edited}
+    wanted |= {k: v for k, v in edited.items() if k in EDITOR_NOTES}
+    notes = PostNotes.model_validate(wanted).model_dump(
+        mode="json", exclude_defaults=True
+    )
+    return notes | {k: v for k, v in stored.items() if k not in known}
 
 
 def add_revision(post: Post, actor: str) -> PostRevision:
@@ -104,8 +121,8 @@ def save_post(
     autosave: bool = False,
 ) -> Post:
     """Save the editor's fields (and a status change) and commit; a revision
-    unless `autosave`. Raises StaleSave when `started_from` is not the current
-    version."""
+    unless `autosave`; `fields["notes"]` holds the `EDITOR_NOTES` it sets.
+    Raises StaleSave when `started_from` is not the current version."""
     if post is None:
         post = Post(status=PostStatus.DRAFT)  # added once its fields are set
     elif started_from != post.version:
@@ -116,6 +133,8 @@ def save_post(
     for name in EDITABLE:
         if name in fields:
             setattr(post, name, fields[name])
+    if "notes" in fields:
+        post.notes = merged_notes(post.notes, fields["notes"])
     post.body = body.replace("\r\n", "\n")
     db.session.add(post)
     if status is not None:
