@@ -1,8 +1,9 @@
 """The editor in a real browser, CSRF on: sign in, paste formatted text (with a
 picture from another site) from a word processor, format with the toolbar, add a
-described picture, preview, schedule, see the post appear, email it to confirmed
-subscribers through a real SMTP server, edit, restore a revision, change its
-address and follow the old link; axe-core checks every editor page."""
+described picture, say which law the post covers, preview, schedule, see the post
+appear, email it to confirmed subscribers through a real SMTP server, edit,
+restore a revision, change its address and follow the old link; add a link in the
+toolbar's dialog; axe-core checks every editor page."""
 
 from __future__ import annotations
 
@@ -79,6 +80,12 @@ def test_write_schedule_publish_email_edit_restore_and_move(
         == "getting-ready-for-the-meeting"
     )
     page.get_by_label("Summary").fill("What to bring, and why.")
+    # About the law: which law, when she last checked it, how the post ends.
+    page.get_by_label("Law it covers").select_option(label="Virginia law")
+    page.get_by_label("Last reviewed").fill("2026-05-01")
+    page.get_by_label("How the post ends").select_option(
+        label="The state-guide waitlist"
+    )
     # Google Docs' pictures are on its own servers: pasted, they come here.
     remote = f'<p><img src="{other_site_url}/photo.jpg" alt="A folder of records"></p>'
     page.evaluate(PASTE, [PASTED.replace("</b>", remote + "</b>")])
@@ -126,6 +133,7 @@ def test_write_schedule_publish_email_edit_restore_and_move(
     assert "/admin/posts/" in page.url and "new" not in page.url
     post = stored(app, "getting-ready-for-the-meeting")
     assert post.status == "draft" and "**Bring**" in post.body
+    assert post.notes == {"reviewed": "2026-05-01", "law": "VA", "cta": "waitlist"}
 
     # The preview is the public page, in a tab of its own.
     with page.context.expect_page() as preview_info:
@@ -160,6 +168,10 @@ def test_write_schedule_publish_email_edit_restore_and_move(
     page.get_by_role("link", name="Getting ready for the meeting").click()
     assert page.locator(".prose strong").first.inner_text() == "Bring"
     assert page.locator("script[src]").count() == 0  # public pages: no script
+    assert page.locator(".post-notes").inner_text() == (
+        "Covers: Virginia law · Last reviewed May 1, 2026"
+    )
+    assert page.get_by_role("link", name="Join the state-guide waitlist").count() == 1
     card = page.get_by_role("img", name="A red and blue card")
     card.scroll_into_view_if_needed()
     page.wait_for_function(
@@ -311,3 +323,45 @@ def test_pasted_pictures_are_stored_here_and_a_broken_one_is_left_out(
     )
     page.get_by_role("status").filter(has_text="Please write what it shows").wait_for()
     assert "\n![](/media/p/" in body.input_value()
+
+
+def test_the_link_button_asks_for_the_address_in_a_dialog(app, live_server, page):
+    make_owner(app)
+    page.goto(live_server.url + "/admin/posts/new")
+    page.get_by_label("Email address").fill(OWNER)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    toolbar = page.get_by_role("toolbar", name="Formatting")
+    link_button = toolbar.get_by_role("button", name="Link")
+    body = page.get_by_label("Text", exact=True)
+    body.fill("Read the guide today")
+    body.evaluate("b => { b.focus(); b.setSelectionRange(9, 14); }")  # "guide"
+    link_button.click()
+    dialog = page.get_by_role("dialog", name="Add a link")
+    address = dialog.get_by_label("Address of the link")
+    assert dialog.is_visible() and address.evaluate("a => a === document.activeElement")
+    assert_accessible(page)
+
+    dialog.get_by_role("button", name="Add the link").click()  # nothing written
+    assert dialog.get_by_role("alert").inner_text() == (
+        "Please write the address of the link, e.g. https://example.org/page."
+    )
+    assert address.get_attribute("aria-invalid") == "true"
+    address.fill("https://example.org/guide")
+    address.press("Enter")
+    assert dialog.is_hidden()
+    assert body.input_value() == "Read the [guide](https://example.org/guide) today"
+    assert body.evaluate("b => b === document.activeElement")
+
+    # Escape, or Cancel, closes it and the focus goes back to the button.
+    for close in (
+        lambda: page.keyboard.press("Escape"),
+        dialog.get_by_role("button", name="Cancel").click,
+    ):
+        link_button.click()
+        assert dialog.is_visible() and address.input_value() == ""
+        address.fill("https://example.org/other")
+        close()
+        assert dialog.is_hidden()
+        assert link_button.evaluate("b => b === document.activeElement")
+    assert body.input_value() == "Read the [guide](https://example.org/guide) today"

@@ -2,6 +2,8 @@
  *
  * - A formatting toolbar above the text: headings, bold, italic, link, lists,
  *   quote and picture, each writing the Markdown for her.
+ * - The Link button asks for the address in a dialog in the page (<dialog>):
+ *   Escape or Cancel closes it and puts the focus back on the button.
  * - The Picture button asks for a file and its description in a small form in
  *   the page, uploads it (pictures.js) and puts its Markdown at the cursor.
  * - Pasting from Word or Google Docs keeps headings, bold, italics, links and
@@ -65,13 +67,6 @@
       return (typeof prefix === "function" ? prefix(number) : prefix) + plain;
     });
     insert(done.join("\n"));
-  }
-
-  function addLink() {
-    var text = selected() || "link text";
-    var address = window.prompt("Address of the link (for example https://example.org/page):", "https://");
-    if (!address || address === "https://") return;
-    insert("[" + text + "](" + address.trim() + ")", 1, 1 + text.length);
   }
 
   /* ---- Pictures: stored on this site through pictures.js ---- */
@@ -185,6 +180,88 @@
   addButton.addEventListener("click", addChosenPicture);
   cancelButton.addEventListener("click", function () { closePanel(false); });
 
+  /* ---- The Link button's dialog: the address, in the page ---- */
+
+  var linkDialog = element("dialog", {
+    id: "link-dialog", "class": "link-dialog", "aria-labelledby": "link-dialog-title",
+  });
+  var linkForm = element("form", { method: "dialog", novalidate: "" });
+  linkForm.appendChild(element("h2", { id: "link-dialog-title" },
+    "Add a link"));
+  var linkField = element("div", { "class": "field" });
+  linkField.appendChild(element("label", { "for": "link-address" }, "Address of the link"));
+  linkField.appendChild(element("p", { id: "link-address-hint", "class": "hint" },
+    "For example https://example.org/page, or /contact for a page of this site."));
+  var linkError = element("p", { id: "link-address-error", "class": "field-error", role: "alert" });
+  linkField.appendChild(linkError);
+  var linkInput = element("input", {
+    type: "text", id: "link-address", inputmode: "url", autocomplete: "off",
+    spellcheck: "false", autocapitalize: "none",
+    "aria-describedby": "link-address-hint link-address-error",
+  });
+  linkField.appendChild(linkInput);
+  var linkButtons = element("div", { "class": "button-row" });
+  linkButtons.appendChild(element("button", { type: "submit" }, "Add the link"));
+  var linkCancel = element("button", { type: "button", "class": "button-secondary" }, "Cancel");
+  linkButtons.appendChild(linkCancel);
+  linkForm.appendChild(linkField);
+  linkForm.appendChild(linkButtons);
+  linkDialog.appendChild(linkForm);
+  document.body.appendChild(linkDialog); // outside the editor's form: a form of its own
+
+  var linkButton = null;
+  var linkSelection = [0, 0];
+  var linkAdded = false;
+
+  function linkProblem(text) {
+    linkError.textContent = text;
+    if (text) {
+      linkInput.setAttribute("aria-invalid", "true");
+      linkInput.focus();
+    } else {
+      linkInput.removeAttribute("aria-invalid");
+    }
+  }
+
+  function linkMarkdown(address) {
+    body.focus();
+    body.setSelectionRange(linkSelection[0], linkSelection[1]);
+    var text = selected() || "link text";
+    insert("[" + text + "](" + address + ")", 1, 1 + text.length);
+  }
+
+  function addLink() {
+    linkSelection = [body.selectionStart, body.selectionEnd];
+    if (typeof linkDialog.showModal !== "function") { // a browser without <dialog>
+      var asked = window.prompt("Address of the link (for example https://example.org/page):", "https://");
+      if (asked && asked.trim() && asked.trim() !== "https://") linkMarkdown(asked.trim());
+      return;
+    }
+    linkAdded = false;
+    linkInput.value = "";
+    linkProblem("");
+    linkDialog.showModal();
+    linkInput.focus();
+  }
+
+  linkForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var address = linkInput.value.trim();
+    if (!address || address === "https://") {
+      return linkProblem("Please write the address of the link, e.g. https://example.org/page.");
+    }
+    if (/\s/.test(address)) {
+      return linkProblem("An address has no spaces in it: please check it, or paste it again.");
+    }
+    linkAdded = true;
+    linkDialog.close();
+    linkMarkdown(address);
+  });
+  linkCancel.addEventListener("click", function () { linkDialog.close(); });
+  linkDialog.addEventListener("close", function () {
+    if (!linkAdded) linkButton.focus(); // Cancel or Escape: back to the toolbar
+  });
+
   var tools = [
     ["Heading", function () { prefixLines("## "); }],
     ["Subheading", function () { prefixLines("### "); }],
@@ -207,6 +284,10 @@
     button.textContent = tool[0];
     button.addEventListener("click", tool[1]);
     toolbar.appendChild(button);
+    if (tool[1] === addLink) {
+      linkButton = button;
+      button.setAttribute("aria-haspopup", "dialog");
+    }
     if (tool[1] === openPanel) {
       pictureButton = button;
       button.setAttribute("aria-expanded", "false");
