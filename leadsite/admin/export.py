@@ -22,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from flask import Response, redirect, request, stream_with_context, url_for
 from sqlalchemy import String, case, func, select
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
 
 from ..extensions import db
@@ -84,12 +85,8 @@ def export_select(lead_filter: LeadFilter, after: int = 0, batch: int = 0):
     """The sign-ups the filter keeps, oldest first, each as its id and then the
     file's cells as text, with its person and its latest consent record.
 
-    With `batch`, only the next `batch` after id `after`, the latest consent being
-    looked for among the consents of that id range only: grouping the whole
-    consents table for each batch cost about 50 ms a batch at 100,000 rows."""
-    latest = select(
-        Consent.subscription_id, func.max(Consent.id).label("consent_id")
-    ).group_by(Consent.subscription_id)
+    With `batch`, only the next `batch` after id `after`, each one's latest consent
+    looked up through the index; without, the consents grouped once for all."""
     topic = Subscription.topic
     statement = select(
         Subscription.id,
@@ -107,25 +104,27 @@ def export_select(lead_filter: LeadFilter, after: int = 0, batch: int = 0):
         text(Consent.utm_medium),
         text(Consent.utm_campaign),
         text(Consent.referrer),
-    )
+    ).join(Person, Subscription.person_id == Person.id)
     if batch:
-        page = apply_filter(
-            select(Subscription.id).join(Subscription.person), lead_filter
+        mine = aliased(Consent)
+        latest = (
+            select(func.max(mine.id))
+            .where(mine.subscription_id == Subscription.id)
+            .correlate(Subscription)
+            .scalar_subquery()
         )
-        page = page.where(Subscription.id > after).order_by(Subscription.id)
-        last = select(func.max(page.limit(batch).subquery().c.id)).scalar_subquery()
-        latest = latest.where(
-            Consent.subscription_id > after, Consent.subscription_id <= last
-        )
+        statement = statement.outerjoin(Consent, Consent.id == latest)
         statement = statement.where(Subscription.id > after).limit(batch)
-    latest = latest.subquery()
-    statement = (
-        statement.join(Person, Subscription.person_id == Person.id)
-        .outerjoin(latest, latest.c.subscription_id == Subscription.id)
-        .outerjoin(Consent, Consent.id == latest.c.consent_id)
-        .order_by(Subscription.id)
-    )
-    return apply_filter(statement, lead_filter)
+    else:
+        latest = (
+            select(Consent.subscription_id, func.max(Consent.id).label("consent_id"))
+            .group_by(Consent.subscription_id)
+            .subquery()
+        )
+        statement = statement.outerjoin(
+            latest, latest.c.subscription_id == Subscription.id
+        ).outerjoin(Consent, Consent.id == latest.c.consent_id)
+    return apply_filter(statement.order_by(Subscription.id), lead_filter)
 
 
 def export_batches(
