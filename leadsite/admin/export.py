@@ -59,7 +59,7 @@ def neutralise(cell: str) -> str:
 
 class utc_text(FunctionElement):  # noqa: N801  (reads like the SQL function it is)
     """A stored timestamp as "YYYY-MM-DD HH:MM:SS" in UTC, or "" for none, made
-    by the database: formatting 200,000 datetimes in Python cost about a second."""
+    by the database: formatting 200,000 datetimes in Python took most of a second."""
 
     type = String()
     inherit_cache = True
@@ -77,7 +77,8 @@ def _utc_text_postgresql(element, compiler, **kw):
     return f"coalesce(to_char(timezone('UTC', {value}), 'YYYY-MM-DD HH24:MI:SS'), '')"
 
 
-def text(column):
+def or_blank(column):
+    """The column, or "" where it is NULL (no name, no consent record)."""
     return func.coalesce(column, "")
 
 
@@ -91,19 +92,19 @@ def export_select(lead_filter: LeadFilter, after: int = 0, batch: int = 0):
     statement = select(
         Subscription.id,
         Person.email,
-        text(Person.name),
+        or_blank(Person.name),
         Subscription.purpose,
         case((Subscription.purpose == Purpose.WAITLIST, topic), else_=""),
         case((Subscription.purpose == Purpose.RESOURCE, topic), else_=""),
         Subscription.status,
         utc_text(Subscription.created_at),
         utc_text(Subscription.confirmed_at),
-        text(Consent.form),
-        text(Consent.page),
-        text(Consent.utm_source),
-        text(Consent.utm_medium),
-        text(Consent.utm_campaign),
-        text(Consent.referrer),
+        or_blank(Consent.form),
+        or_blank(Consent.page),
+        or_blank(Consent.utm_source),
+        or_blank(Consent.utm_medium),
+        or_blank(Consent.utm_campaign),
+        or_blank(Consent.referrer),
     ).join(Person, Subscription.person_id == Person.id)
     if batch:
         mine = aliased(Consent)
