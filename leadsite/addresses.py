@@ -12,8 +12,6 @@ from __future__ import annotations
 import difflib
 import re
 
-from email_validator import EmailNotValidError, validate_email
-
 INCOMPLETE = (
     "That doesn't look like a complete email address, for example name@example.com."
 )
@@ -67,6 +65,9 @@ def canonical_email(raw: str) -> str:
     text = (raw or "").strip()
     if not text:
         raise AddressError("Please enter your email address.")
+    # Imported here: 30 ms (dnspython) that a `flask` command would pay for nothing.
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         result = validate_email(text, check_deliverability=False)
     except EmailNotValidError as exc:

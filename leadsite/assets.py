@@ -130,15 +130,21 @@ def visible_files(source: Path) -> list[str]:
 
 def build(source: Path, target: Path) -> dict[str, str]:
     """Copy each static file to `target` under its hashed name, with compressed
-    copies; return the manifest, plain name -> hashed name."""
+    copies; return the manifest, plain name -> hashed name.
+
+    The hashed copy is written after its compressed copies, so once it is there
+    the file is done and nothing is compressed again: every start-up (each
+    `flask` command, each gunicorn worker) used to spend 0.2 s on brotli."""
     manifest = {}
     for relative in visible_files(source):
         data = (source / relative).read_bytes()
         name = hashed_name(relative, data)
         manifest[relative] = name
-        write_once(target / name, data)
+        if (target / name).exists():
+            continue
         for suffix, squeezed in compressed_copies(name, data).items():
             write_once(target / (name + suffix), squeezed)
+        write_once(target / name, data)
     return manifest
 
 

@@ -8,8 +8,6 @@ mail worker is started again if it stops by itself, and stopped when gunicorn st
 from __future__ import annotations
 
 import logging
-import os
-import runpy
 import subprocess
 import sys
 import time
@@ -17,9 +15,7 @@ from pathlib import Path
 
 import click
 import flask_migrate
-from flask import Flask, current_app
-from gunicorn.app.base import BaseApplication
-from gunicorn.arbiter import Arbiter
+from flask import current_app
 
 from .extensions import db
 
@@ -89,62 +85,6 @@ class MailWorker:
         self.log.info("Stopped the mail worker (pid: %s)", process.pid)
 
 
-class ServeArbiter(Arbiter):
-    """gunicorn's master process, also in charge of the mail worker."""
-
-    def __init__(self, app: SiteServer) -> None:
-        super().__init__(app)
-        self.mail_worker = app.mail_worker
-
-    def start(self) -> None:
-        super().start()
-        self.mail_worker.log = self.log
-        self.mail_worker.start()
-
-    def reap_workers(self) -> None:
-        # gunicorn's waitpid(-1) would reap the mail worker too: look at it first.
-        self.mail_worker.check()
-        super().reap_workers()
-
-    def manage_workers(self) -> None:
-        super().manage_workers()
-        self.mail_worker.check()
-
-    def stop(self, graceful: bool = True) -> None:
-        self.mail_worker.stop()
-        super().stop(graceful)
-
-
-class SiteServer(BaseApplication):
-    """gunicorn run inside this process, serving the app `flask` loaded."""
-
-    def __init__(self, app: Flask, port: int) -> None:
-        self.application = app
-        self.port = port
-        self.mail_worker = MailWorker(app.logger)
-        super().__init__()
-
-    def load_config(self) -> None:
-        settings = runpy.run_path(str(GUNICORN_CONF))
-        for name, value in settings.items():
-            if name in self.cfg.settings:
-                self.cfg.set(name, value)
-        self.cfg.set("bind", [f"127.0.0.1:{self.port}"])
-
-    def load(self) -> Flask:
-        return self.application
-
-    def run(self) -> None:
-        master = os.getpid()
-        try:
-            ServeArbiter(self).run()
-        finally:
-            # Forked web workers leave through here too; only the master owns the
-            # mail worker.
-            if os.getpid() == master:
-                self.mail_worker.stop()
-
-
 def upgrade_database() -> None:
     """Apply the migrations, and keep the loggers that were on, on.
 
@@ -171,4 +111,6 @@ def serve() -> None:
     click.echo(f"The site is at {here}; Ctrl+C stops it.")
     if app.config["SITE_URL"] != here:
         click.echo(f"Links in mail point to {app.config['SITE_URL']}.")
+    from .webserver import SiteServer  # gunicorn: 0.1 s no other command needs
+
     SiteServer(app, port).run()

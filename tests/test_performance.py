@@ -264,6 +264,19 @@ def test_a_changed_file_gets_a_new_name_and_dotfiles_stay_out(tmp_path):
     assert not any(".env" in path.name for path in target.rglob("*"))
 
 
+def test_a_built_file_is_not_compressed_again_at_the_next_start(tmp_path):
+    """The hashed copy is written last, so a later start-up skips the file: the
+    compressed copy removed here stays removed, as nothing is compressed again."""
+    source, target = tmp_path / "static", tmp_path / "built"
+    (source / "css").mkdir(parents=True)
+    (source / "css" / "site.css").write_text("body { color: #1d2733; }\n" * 40)
+    name = build(source, target)["css/site.css"]
+    (target / (name + ".gz")).unlink()
+    assert build(source, target) == {"css/site.css": name}
+    assert (target / name).is_file()
+    assert not (target / (name + ".gz")).exists()
+
+
 def test_post_images_carry_their_size_and_a_version_kept_a_year(app, client, site_dir):
     pictures = site_dir / "media" / "binder"
     pictures.mkdir(parents=True)

@@ -9,10 +9,8 @@ count towards the account's sign-in delay (see `throttle`).
 from __future__ import annotations
 
 import pyotp
-import segno
 from flask import current_app, flash, g, redirect, render_template, session, url_for
 from sqlalchemy import delete, select
-from ua_parser import parse
 
 from ..extensions import db
 from ..models.admin import AdminSession, AdminUser
@@ -26,6 +24,8 @@ WRONG = "That password or code doesn't match. Nothing was changed."
 
 def device_name(user_agent: str) -> str:
     """`Safari 17 on iOS (iPhone)`, from the browser's User-Agent, or a plain guess."""
+    from ua_parser import parse  # here, not at start-up: 30 ms to import
+
     found = parse(user_agent or "")
     browser = found.user_agent.family if found.user_agent else "Unknown browser"
     if found.user_agent and found.user_agent.major:
@@ -39,6 +39,8 @@ def device_name(user_agent: str) -> str:
 def qr_code(uri: str) -> str:
     """The set-up link as a QR code, an SVG data URI an `<img>` shows (the CSP
     allows `data:` images and no inline script)."""
+    import segno  # here, not at start-up: 70 ms to import
+
     return segno.make(uri, error="m").svg_data_uri(scale=5, border=4)
 
 

@@ -4,19 +4,26 @@
 - RFC 4180 quoting (the csv module), lines ending in CRLF.
 - A cell that a spreadsheet would run as a formula (it starts with =, +, -, @, a
   tab or a carriage return) gets a leading apostrophe, so it is shown as text.
-- Rows are read in batches of `BATCH` by id, each batch in its own short read, and
-  written out as they come: 100,000 rows never sit in memory, and on SQLite the
-  site's forms are never kept waiting for the whole export.
+- 100,000 rows never sit in memory: they are read `BATCH` at a time and written
+  as they come. On PostgreSQL that is one query read through a server-side cursor.
+  On SQLite, where every transaction holds the write lock (see `database`), each
+  batch is its own short read (keyset by id), read whole and ended before it is
+  written: a slow download never keeps the site's forms waiting.
+- Each row comes from the database as text (dates, blanks, the latest consent
+  record's source), so writing it is little more than the csv module's work.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from flask import Response, redirect, request, stream_with_context, url_for
-from sqlalchemy import func, select
+from sqlalchemy import String, case, func, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.functions import FunctionElement
 
 from ..extensions import db
 from ..models import Consent, Person, Purpose, Subscription, utcnow
@@ -24,9 +31,9 @@ from . import audit
 from .blueprint import bp
 from .leads import LeadFilter, apply_filter, filter_form
 
-BATCH = 2000
+BATCH = 5000
 CHUNK_CHARS = 64 * 1024
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = frozenset("=+-@\t\r")  # first characters
 HEADER = [
     "email",
     "name",
@@ -47,92 +54,99 @@ HEADER = [
 
 def neutralise(cell: str) -> str:
     """Text a spreadsheet shows as text, never runs as a formula."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+    return "'" + cell if cell[:1] in FORMULA_STARTS else cell
 
 
-def stamp(value) -> str:
-    return f"{value:%Y-%m-%d %H:%M:%S}" if value else ""
+class utc_text(FunctionElement):  # noqa: N801  (reads like the SQL function it is)
+    """A stored timestamp as "YYYY-MM-DD HH:MM:SS" in UTC, or "" for none, made
+    by the database: formatting 200,000 datetimes in Python took most of a second."""
+
+    type = String()
+    inherit_cache = True
 
 
-def export_select(lead_filter: LeadFilter, after: int, batch: int):
-    """The next `batch` sign-ups after id `after`, each with its person and its
-    latest consent record (where it came from), as plain columns.
+@compiles(utc_text, "sqlite")
+def _utc_text_sqlite(element, compiler, **kw):
+    value = compiler.process(element.clauses, **kw)
+    return f"coalesce(strftime('%Y-%m-%d %H:%M:%S', {value}), '')"
 
-    The latest consent is looked for only among the consents of this batch's id
-    range, up to the batch's last id: grouping the whole consents table for each
-    batch cost about 50 ms a batch at 100,000 rows on SQLite."""
-    page = apply_filter(select(Subscription.id).join(Subscription.person), lead_filter)
-    page = page.where(Subscription.id > after).order_by(Subscription.id).limit(batch)
-    last = select(func.max(page.subquery().c.id)).scalar_subquery()
-    latest = (
-        select(Consent.subscription_id, func.max(Consent.id).label("consent_id"))
-        .where(Consent.subscription_id > after, Consent.subscription_id <= last)
-        .group_by(Consent.subscription_id)
-        .subquery()
-    )
-    statement = (
-        select(
-            Subscription.id,
-            Person.email,
-            Person.name,
-            Subscription.purpose,
-            Subscription.topic,
-            Subscription.status,
-            Subscription.created_at,
-            Subscription.confirmed_at,
-            Consent.form,
-            Consent.page,
-            Consent.utm_source,
-            Consent.utm_medium,
-            Consent.utm_campaign,
-            Consent.referrer,
+
+@compiles(utc_text, "postgresql")
+def _utc_text_postgresql(element, compiler, **kw):
+    value = compiler.process(element.clauses, **kw)
+    return f"coalesce(to_char(timezone('UTC', {value}), 'YYYY-MM-DD HH24:MI:SS'), '')"
+
+
+def or_blank(column):
+    """The column, or "" where it is NULL (no name, no consent record)."""
+    return func.coalesce(column, "")
+
+
+def export_select(lead_filter: LeadFilter, after: int = 0, batch: int = 0):
+    """The sign-ups the filter keeps, oldest first, each as its id and then the
+    file's cells as text, with its person and its latest consent record.
+
+    With `batch`, only the next `batch` after id `after`, each one's latest consent
+    looked up through the index; without, the consents grouped once for all."""
+    topic = Subscription.topic
+    statement = select(
+        Subscription.id,
+        Person.email,
+        or_blank(Person.name),
+        Subscription.purpose,
+        case((Subscription.purpose == Purpose.WAITLIST, topic), else_=""),
+        case((Subscription.purpose == Purpose.RESOURCE, topic), else_=""),
+        Subscription.status,
+        utc_text(Subscription.created_at),
+        utc_text(Subscription.confirmed_at),
+        or_blank(Consent.form),
+        or_blank(Consent.page),
+        or_blank(Consent.utm_source),
+        or_blank(Consent.utm_medium),
+        or_blank(Consent.utm_campaign),
+        or_blank(Consent.referrer),
+    ).join(Person, Subscription.person_id == Person.id)
+    if batch:
+        mine = aliased(Consent)
+        latest = (
+            select(func.max(mine.id))
+            .where(mine.subscription_id == Subscription.id)
+            .correlate(Subscription)
+            .scalar_subquery()
         )
-        .join(Person, Subscription.person_id == Person.id)
-        .outerjoin(latest, latest.c.subscription_id == Subscription.id)
-        .outerjoin(Consent, Consent.id == latest.c.consent_id)
-        .where(Subscription.id > after)
-        .order_by(Subscription.id)
-        .limit(batch)
-    )
-    return apply_filter(statement, lead_filter)
+        statement = statement.outerjoin(Consent, Consent.id == latest)
+        statement = statement.where(Subscription.id > after).limit(batch)
+    else:
+        latest = (
+            select(Consent.subscription_id, func.max(Consent.id).label("consent_id"))
+            .group_by(Consent.subscription_id)
+            .subquery()
+        )
+        statement = statement.outerjoin(
+            latest, latest.c.subscription_id == Subscription.id
+        ).outerjoin(Consent, Consent.id == latest.c.consent_id)
+    return apply_filter(statement.order_by(Subscription.id), lead_filter)
 
 
-def cells(row) -> list[str]:
-    waitlist = row.purpose == Purpose.WAITLIST
-    resource = row.purpose == Purpose.RESOURCE
-    values = [
-        row.email,
-        row.name,
-        row.purpose,
-        row.topic if waitlist else "",
-        row.topic if resource else "",
-        row.status,
-        stamp(row.created_at),
-        stamp(row.confirmed_at),
-        row.form,
-        row.page,
-        row.utm_source,
-        row.utm_medium,
-        row.utm_campaign,
-        row.referrer,
-    ]
-    return [neutralise(value or "") for value in values]
-
-
-def export_rows(lead_filter: LeadFilter, batch: int = BATCH) -> Iterator[list[str]]:
-    """The rows, oldest sign-up first, read `batch` at a time (keyset by id)."""
+def export_batches(
+    lead_filter: LeadFilter, batch: int = BATCH
+) -> Iterator[Sequence[Sequence[str]]]:
+    """The rows as plain tuples, oldest sign-up first, `batch` at a time: from one
+    streamed query, or on SQLite from one short read a batch (see above)."""
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        streamed = connection.execution_options(yield_per=batch)
+        yield from streamed.execute(export_select(lead_filter)).partitions()
+        return
     last_id = 0
     while True:
-        statement = export_select(lead_filter, last_id, batch).execution_options(
-            yield_per=500
-        )
-        seen = 0
-        for row in db.session.execute(statement):
-            seen += 1
-            last_id = row.id
-            yield cells(row)
-        db.session.rollback()  # end this read before the next batch
-        if seen < batch:
+        statement = export_select(lead_filter, last_id, batch)
+        rows = db.session.connection().execute(statement).all()
+        db.session.rollback()  # end this read before the batch is written
+        if rows:
+            last_id = rows[-1][0]
+            yield rows
+        if len(rows) < batch:
             return
 
 
@@ -142,12 +156,15 @@ def csv_chunks(lead_filter: LeadFilter, batch: int = BATCH) -> Iterator[str]:
     writer = csv.writer(buffer)  # RFC 4180: quotes as needed, CRLF line ends
     buffer.write("\ufeff")
     writer.writerow(HEADER)
-    for row in export_rows(lead_filter, batch):
-        writer.writerow(row)
-        if buffer.tell() >= CHUNK_CHARS:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+    for rows in export_batches(lead_filter, batch):
+        for row in rows:  # neutralise() inline: 1.4 million calls for 100,000 rows
+            writer.writerow(
+                ["'" + c if c[:1] in FORMULA_STARTS else c for c in row[1:]]
+            )
+            if buffer.tell() >= CHUNK_CHARS:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
     yield buffer.getvalue()
 
 

@@ -24,7 +24,6 @@ from email.message import Message
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app
-from flufl.bounce import all_failures
 from sqlalchemy import func, select
 
 from ..extensions import db
@@ -100,6 +99,8 @@ def read_report(raw: bytes) -> Finding | None:
     complained = complaint_addresses(message)
     if complained:
         return Finding(COMPLAINT, complained)
+    from flufl.bounce import all_failures  # 20 ms to import, for bounce checks only
+
     _temporary, permanent = all_failures(message)
     addresses = frozenset(
         (a.decode(errors="replace") if isinstance(a, bytes) else a).strip("<> ")

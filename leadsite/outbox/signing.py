@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import dkim
 from flask import current_app
 
 # Relaxed canonicalisation survives the harmless rewrapping some relays do.
@@ -44,6 +43,8 @@ def sign(data: bytes, sender_domain: str) -> bytes:
         return data
     config = current_app.config
     domain = config.get("DKIM_DOMAIN") or sender_domain
+    import dkim  # 50 ms to import; most sites never sign (their provider does)
+
     signature = dkim.sign(
         data,
         config["DKIM_SELECTOR"].encode("ascii"),

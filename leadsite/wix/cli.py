@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask.cli import AppGroup
 
-from .contacts import ContactReport, import_contacts
 from .csvfile import CSVError
 from .images import WIX_MEDIA_URL
-from .posts import ImportOptions, PostReport
-from .store import import_posts
+
+if TYPE_CHECKING:  # the importers load when their command runs, not at start-up
+    from .contacts import ContactReport
+    from .posts import PostReport
 
 wix = AppGroup("wix", help="Bring the blog and the contacts over from Wix.")
 
@@ -64,6 +66,9 @@ def import_posts_command(
         raise click.BadParameter(
             "should start with http:// or https://", param_hint="--image-base-url"
         )
+    from .posts import ImportOptions
+    from .store import import_posts
+
     options = ImportOptions(
         skip_images=skip_images,
         overwrite=overwrite,
@@ -149,6 +154,8 @@ def post_report_lines(report: PostReport) -> list[str]:
 def import_contacts_command(csv_file: Path) -> None:
     """Record the people in Wix's contacts export (CSV_FILE) and their newsletter
     status. Sends no mail; erased and unsubscribed addresses are never subscribed."""
+    from .contacts import import_contacts
+
     try:
         report = import_contacts(csv_file)
     except CSVError as exc:
