@@ -50,8 +50,12 @@ def unsubscribe_links(subscription: Subscription) -> dict:
     }
 
 
-def send_confirmation(subscription: Subscription) -> OutboxMessage:
-    """Ask the person to confirm a newsletter or waitlist sign-up (double opt-in)."""
+def send_confirmation(
+    subscription: Subscription, new_person: bool = False
+) -> OutboxMessage | None:
+    """Ask the person to confirm a newsletter or waitlist sign-up (double opt-in);
+    None when the per-address cooldown holds it back (`new_person`: see
+    `queue_email`)."""
     token = make_token(TokenPurpose.CONFIRM, {"s": subscription.id})
     return queue_email(
         MailKind.CONFIRM,
@@ -59,6 +63,7 @@ def send_confirmation(subscription: Subscription) -> OutboxMessage:
         f"Please confirm: {what_for(subscription)}",
         person=subscription.person,
         subscription=subscription,
+        new_person=new_person,
         confirm_url=absolute_url("leads.confirm", token=token),
         what=what_for(subscription),
     )
@@ -92,8 +97,11 @@ def download_url(subscription: Subscription) -> str:
     return absolute_url("leads.download", token=token)
 
 
-def send_resource_link(subscription: Subscription) -> OutboxMessage:
-    """The per-person, signed, expiring download link for a free resource."""
+def send_resource_link(
+    subscription: Subscription, new_person: bool = False
+) -> OutboxMessage | None:
+    """The per-person, expiring download link for a free resource; None when the
+    per-address cooldown holds it back."""
     resource = settings().resource(subscription.topic)
     return queue_email(
         MailKind.RESOURCE,
@@ -101,6 +109,7 @@ def send_resource_link(subscription: Subscription) -> OutboxMessage:
         f"Your download: {resource.title}",
         person=subscription.person,
         subscription=subscription,
+        new_person=new_person,
         resource=resource,
         download_url=download_url(subscription),
         days=current_app.config["RESOURCE_LINK_DAYS"],

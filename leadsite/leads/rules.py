@@ -18,10 +18,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..addresses import same_address
 from ..consent import CONSENT, privacy_version
 from ..extensions import db
 from ..models import (
@@ -39,6 +38,18 @@ from ..privacy import lift_suppression
 from . import mail as lead_mail
 
 RETRIES = 5
+
+# The statements every sign-up runs, built once. `PERSON_BY_ADDRESS` is
+# `addresses.same_address` with the lowercased address bound at run time.
+PERSON_BY_ADDRESS = (
+    select(Person)
+    .where(func.lower(Person.email) == bindparam("address"))
+    .order_by(Person.id)
+    .limit(1)
+)
+HAS_CONSENT = (
+    exists().where(Consent.subscription_id == Subscription.id).label("has_consent")
+)
 
 
 @dataclass(frozen=True)
@@ -78,9 +89,7 @@ def retrying(work):
 def person_for(email: str, name: str = "") -> Person:
     """The person with this address in any letter case (the first recorded), created
     if new; a name fills a gap."""
-    person = db.session.scalar(
-        select(Person).where(same_address(Person.email, email)).order_by(Person.id)
-    )
+    person = db.session.scalar(PERSON_BY_ADDRESS, {"address": email.lower()})
     if person is None:
         person = Person(email=email, name=name)
         db.session.add(person)
@@ -92,27 +101,61 @@ def person_for(email: str, name: str = "") -> Person:
 
 def subscription_for(person: Person, purpose: Purpose, topic: str = "") -> Subscription:
     """The person's subscription for this purpose, locked for this transaction."""
-    query = (
-        select(Subscription)
-        .where(
-            Subscription.person_id == person.id,
-            Subscription.purpose == purpose,
-            Subscription.topic == topic,
+    return lead_for(person, purpose, topic)[0]
+
+
+def lead_for(
+    person: Person, purpose: Purpose, topic: str, new_person: bool = False
+) -> tuple[Subscription, bool]:
+    """The person's subscription for this purpose, locked for this transaction, and
+    whether it has a consent record yet (read with it, not loaded as a list).
+
+    A person made in this transaction has no subscription to look for: the new one
+    is inserted with the person, in one flush.
+    """
+    if not new_person:
+        query = (
+            select(Subscription, HAS_CONSENT)
+            .where(
+                Subscription.person_id == person.id,
+                Subscription.purpose == purpose,
+                Subscription.topic == topic,
+            )
+            .with_for_update(of=Subscription)
         )
-        .with_for_update()
+        found = db.session.execute(query).first()
+        if found is not None:
+            return found[0], found[1]
+    subscription = Subscription(
+        person=person,
+        purpose=purpose,
+        topic=topic,
+        status=SubscriptionStatus.PENDING,
     )
-    subscription = db.session.scalar(query)
-    if subscription is None:
-        subscription = Subscription(person=person, purpose=purpose, topic=topic)
-        db.session.add(subscription)
-        db.session.flush()
-    return subscription
+    db.session.add(subscription)
+    db.session.flush()
+    return subscription, False
+
+
+def new_lead(
+    email: str, name: str, purpose: Purpose, topic: str
+) -> tuple[Subscription, bool, bool]:
+    """The subscription for this address and purpose, made if new; whether it has a
+    consent record; and whether the person is new in this transaction (then nothing
+    was ever mailed to them, and no subscription of theirs exists yet)."""
+    person = db.session.scalar(PERSON_BY_ADDRESS, {"address": email.lower()})
+    if person is not None:
+        if name and not person.name:
+            person.name = name
+        return *lead_for(person, purpose, topic), False
+    person = Person(email=email, name=name)
+    return *lead_for(person, purpose, topic, new_person=True), True
 
 
 def record_consent(subscription: Subscription, source: Source, wording: str) -> None:
     db.session.add(
         Consent(
-            subscription=subscription,
+            subscription_id=subscription.id,
             form=source.form,
             page=source.page,
             wording_version=CONSENT[wording].version,
@@ -131,17 +174,13 @@ def opt_in(
     """Start (or restart) a double opt-in; queue a confirmation mail when allowed."""
 
     def work():
-        person = person_for(email, name)
-        subscription = subscription_for(person, purpose, topic)
+        subscription, consented, new_person = new_lead(email, name, purpose, topic)
         if subscription.status == SubscriptionStatus.CONFIRMED:
             return subscription
-        fresh = subscription.consents == [] or (
-            subscription.status == SubscriptionStatus.UNSUBSCRIBED
-        )
-        if fresh:
+        if not consented or subscription.status == SubscriptionStatus.UNSUBSCRIBED:
             subscription.status = SubscriptionStatus.PENDING
             record_consent(subscription, source, purpose.value)
-        if lead_mail.send_confirmation(subscription):
+        if lead_mail.send_confirmation(subscription, new_person=new_person):
             subscription.confirmation_sent_at = utcnow()
         return subscription
 
@@ -154,11 +193,12 @@ def request_resource(
     """Mail a free resource's download link; optionally start a newsletter opt-in."""
 
     def work():
-        person = person_for(email, name)
-        subscription = subscription_for(person, Purpose.RESOURCE, slug)
-        if not subscription.consents:
+        subscription, consented, new_person = new_lead(
+            email, name, Purpose.RESOURCE, slug
+        )
+        if not consented:
             record_consent(subscription, source, "resource")
-        if lead_mail.send_resource_link(subscription):
+        if lead_mail.send_resource_link(subscription, new_person=new_person):
             subscription.confirmation_sent_at = utcnow()
         return subscription
 

@@ -73,6 +73,7 @@ def queue_email(
     unsubscribe_url: str | None = None,
     one_click_url: str | None = None,
     marketing: bool = False,
+    new_person: bool = False,
     **context,
 ) -> OutboxMessage | None:
     """Render `templates/email/<template>.txt` and `.html` (`render_mail`) and queue
@@ -87,13 +88,16 @@ def queue_email(
       and `one_click_url` (takes a POST with no cookie): it adds the RFC 8058
       List-Unsubscribe headers, and the layout shows the unsubscribe link and the
       postal address.
+    - `new_person=True` says this transaction made the person's row: nothing was
+      ever mailed to them, so the cooldown has nothing to count (or lock: no other
+      transaction sees the row yet).
     - `reply_to` sets Reply-To; `person` and `subscription` link the mail to its lead
       (unsubscribing cancels mail still queued for that subscription).
 
     The mail joins the caller's transaction: commit it together with the lead.
     """
     kind = MailKind(kind)  # an unknown kind fails here, before the hourly cap
-    if kind.capped and not may_mail_unconfirmed(person):
+    if kind.capped and not new_person and not may_mail_unconfirmed(person):
         return None
     if marketing and not (unsubscribe_url and one_click_url):
         raise ValueError("marketing mail needs unsubscribe_url and one_click_url")
