@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..consent import CONSENT, privacy_version
 from ..extensions import db
@@ -125,6 +126,8 @@ def lead_for(
         )
         found = db.session.execute(query).first()
         if found is not None:
+            # Its person is this one: no lazy load when the mail names them.
+            set_committed_value(found[0], "person", person)
             return found[0], found[1]
     subscription = Subscription(
         person=person,
