@@ -22,7 +22,7 @@ from ..models import (
     Subscription,
     utcnow,
 )
-from ..outbox import MailKind, absolute_url, queue_email
+from ..outbox import MailKind, absolute_url, has_room, queue_email
 from ..tokens import TokenPurpose, make_token
 
 AUTO_REPLY_COOLDOWN = timedelta(minutes=15)
@@ -54,8 +54,10 @@ def send_confirmation(
     subscription: Subscription, new_person: bool = False
 ) -> OutboxMessage | None:
     """Ask the person to confirm a newsletter or waitlist sign-up (double opt-in);
-    None when the per-address cooldown holds it back (`new_person`: see
-    `queue_email`)."""
+    None when the per-address cooldown holds it back (then no link is made);
+    `new_person`: see `has_room`."""
+    if not has_room(subscription.person, new_person):
+        return None
     token = make_token(TokenPurpose.CONFIRM, {"s": subscription.id})
     return queue_email(
         MailKind.CONFIRM,
@@ -63,7 +65,7 @@ def send_confirmation(
         f"Please confirm: {what_for(subscription)}",
         person=subscription.person,
         subscription=subscription,
-        new_person=new_person,
+        room_checked=True,
         confirm_url=absolute_url("leads.confirm", token=token),
         what=what_for(subscription),
     )
@@ -101,7 +103,9 @@ def send_resource_link(
     subscription: Subscription, new_person: bool = False
 ) -> OutboxMessage | None:
     """The per-person, expiring download link for a free resource; None when the
-    per-address cooldown holds it back."""
+    per-address cooldown holds it back (then no link is made)."""
+    if not has_room(subscription.person, new_person):
+        return None
     resource = settings().resource(subscription.topic)
     return queue_email(
         MailKind.RESOURCE,
@@ -109,7 +113,7 @@ def send_resource_link(
         f"Your download: {resource.title}",
         person=subscription.person,
         subscription=subscription,
-        new_person=new_person,
+        room_checked=True,
         resource=resource,
         download_url=download_url(subscription),
         days=current_app.config["RESOURCE_LINK_DAYS"],

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, exists, func, select
+from sqlalchemy import bindparam, exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -48,8 +48,24 @@ PERSON_BY_ADDRESS = (
     .order_by(Person.id)
     .limit(1)
 )
-HAS_CONSENT = (
-    exists().where(Consent.subscription_id == Subscription.id).label("has_consent")
+# New rows go in as plain INSERTs (RETURNING the object where the request uses
+# it), not through the session's unit of work: no flush to plan for each one.
+INSERT_PERSON = insert(Person).returning(Person)
+INSERT_SUBSCRIPTION = insert(Subscription).returning(Subscription)
+INSERT_CONSENT = insert(Consent.__table__)
+# The person's subscription for a purpose, locked, and whether it has a consent
+# record (read with it, rather than loading the list).
+SUBSCRIPTION_FOR = (
+    select(
+        Subscription,
+        exists().where(Consent.subscription_id == Subscription.id),
+    )
+    .where(
+        Subscription.person_id == bindparam("person_id"),
+        Subscription.purpose == bindparam("purpose"),
+        Subscription.topic == bindparam("topic"),
+    )
+    .with_for_update(of=Subscription)
 )
 
 
@@ -90,14 +106,20 @@ def retrying(work):
 def person_for(email: str, name: str = "") -> Person:
     """The person with this address in any letter case (the first recorded), created
     if new; a name fills a gap."""
+    return person_and_whether_new(email, name)[0]
+
+
+def person_and_whether_new(email: str, name: str = "") -> tuple[Person, bool]:
+    """`person_for`, and whether this transaction made the person's row (then
+    nothing was ever mailed to them, and they have no subscription yet)."""
     person = db.session.scalar(PERSON_BY_ADDRESS, {"address": email.lower()})
     if person is None:
-        person = Person(email=email, name=name)
-        db.session.add(person)
-        db.session.flush()
-    elif name and not person.name:
+        return db.session.scalars(
+            INSERT_PERSON, [{"email": email, "name": name}]
+        ).one(), True
+    if name and not person.name:
         person.name = name
-    return person
+    return person, False
 
 
 def subscription_for(person: Person, purpose: Purpose, topic: str = "") -> Subscription:
@@ -111,32 +133,22 @@ def lead_for(
     """The person's subscription for this purpose, locked for this transaction, and
     whether it has a consent record yet (read with it, not loaded as a list).
 
-    A person made in this transaction has no subscription to look for: the new one
-    is inserted with the person, in one flush.
+    A person made in this transaction has no subscription to look for.
     """
     if not new_person:
-        query = (
-            select(Subscription, HAS_CONSENT)
-            .where(
-                Subscription.person_id == person.id,
-                Subscription.purpose == purpose,
-                Subscription.topic == topic,
-            )
-            .with_for_update(of=Subscription)
-        )
-        found = db.session.execute(query).first()
+        found = db.session.execute(
+            SUBSCRIPTION_FOR,
+            {"person_id": person.id, "purpose": purpose, "topic": topic},
+        ).first()
         if found is not None:
             # Its person is this one: no lazy load when the mail names them.
             set_committed_value(found[0], "person", person)
             return found[0], found[1]
-    subscription = Subscription(
-        person=person,
-        purpose=purpose,
-        topic=topic,
-        status=SubscriptionStatus.PENDING,
-    )
-    db.session.add(subscription)
-    db.session.flush()
+    subscription = db.session.scalars(
+        INSERT_SUBSCRIPTION,
+        [{"person_id": person.id, "purpose": purpose, "topic": topic}],
+    ).one()
+    set_committed_value(subscription, "person", person)
     return subscription, False
 
 
@@ -144,30 +156,26 @@ def new_lead(
     email: str, name: str, purpose: Purpose, topic: str
 ) -> tuple[Subscription, bool, bool]:
     """The subscription for this address and purpose, made if new; whether it has a
-    consent record; and whether the person is new in this transaction (then nothing
-    was ever mailed to them, and no subscription of theirs exists yet)."""
-    person = db.session.scalar(PERSON_BY_ADDRESS, {"address": email.lower()})
-    if person is not None:
-        if name and not person.name:
-            person.name = name
-        return *lead_for(person, purpose, topic), False
-    person = Person(email=email, name=name)
-    return *lead_for(person, purpose, topic, new_person=True), True
+    consent record; and whether the person is new in this transaction."""
+    person, new_person = person_and_whether_new(email, name)
+    return *lead_for(person, purpose, topic, new_person), new_person
 
 
 def record_consent(subscription: Subscription, source: Source, wording: str) -> None:
-    db.session.add(
-        Consent(
-            subscription_id=subscription.id,
-            form=source.form,
-            page=source.page,
-            wording_version=CONSENT[wording].version,
-            privacy_version=privacy_version(),
-            utm_source=source.utm_source,
-            utm_medium=source.utm_medium,
-            utm_campaign=source.utm_campaign,
-            referrer=source.referrer,
-        )
+    """Record what was agreed to, where and through which wording (one INSERT)."""
+    db.session.execute(
+        INSERT_CONSENT,
+        {
+            "subscription_id": subscription.id,
+            "form": source.form,
+            "page": source.page,
+            "wording_version": CONSENT[wording].version,
+            "privacy_version": privacy_version(),
+            "utm_source": source.utm_source,
+            "utm_medium": source.utm_medium,
+            "utm_campaign": source.utm_campaign,
+            "referrer": source.referrer,
+        },
     )
 
 
@@ -180,8 +188,10 @@ def opt_in(
         subscription, consented, new_person = new_lead(email, name, purpose, topic)
         if subscription.status == SubscriptionStatus.CONFIRMED:
             return subscription
-        if not consented or subscription.status == SubscriptionStatus.UNSUBSCRIBED:
+        if subscription.status == SubscriptionStatus.UNSUBSCRIBED:
             subscription.status = SubscriptionStatus.PENDING
+            record_consent(subscription, source, purpose.value)
+        elif not consented:
             record_consent(subscription, source, purpose.value)
         if lead_mail.send_confirmation(subscription, new_person=new_person):
             subscription.confirmation_sent_at = utcnow()
