@@ -149,12 +149,18 @@ def may_auto_reply(person: Person) -> bool:
     return not recent
 
 
-def send_contact_reply(message: ContactMessage) -> OutboxMessage:
-    """Thank the visitor, say when to expect an answer; repeat none of their text."""
+def send_contact_reply(
+    message: ContactMessage, new_person: bool = False
+) -> OutboxMessage | None:
+    """Thank the visitor, say when to expect an answer; repeat none of their text.
+    None when the per-address cooldown holds it back."""
+    if not has_room(message.person, new_person):
+        return None
     return queue_email(
         MailKind.CONTACT_REPLY,
         message.person.email,
         f"Thanks for your message to {settings().site.name}",
         person=message.person,
+        room_checked=True,
         reply_time=settings().contact.reply_time,
     )

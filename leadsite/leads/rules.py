@@ -288,13 +288,13 @@ def send_message(email: str, name: str, body: str, source: Source) -> ContactMes
     """Store a contact message, notify the owner and send the visitor an auto-reply."""
 
     def work():
-        person = person_for(email, name)
+        person, new_person = person_and_whether_new(email, name)
         message = ContactMessage(person=person, name=name, body=body, page=source.page)
         db.session.add(message)
         db.session.flush()
         lead_mail.send_contact_notice(message)
-        if lead_mail.may_auto_reply(person):
-            lead_mail.send_contact_reply(message)
+        if new_person or lead_mail.may_auto_reply(person):
+            lead_mail.send_contact_reply(message, new_person)
         return message
 
     return retrying(work)
