@@ -10,6 +10,7 @@ from urllib.request import Request, urlopen
 
 import pytest
 from conftest import form_on, submit_form
+from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
 from leadsite.extensions import db
@@ -17,6 +18,7 @@ from leadsite.models import (
     Consent,
     ContactMessage,
     Download,
+    LinkToken,
     OutboxMessage,
     OutboxStatus,
     Person,
@@ -164,6 +166,55 @@ def test_same_answer_whatever_the_state_and_no_duplicates(app, client, smtp_serv
     assert submit() == first
     assert subscriptions(app) == [("a@example.com", "newsletter", "", "pending")]
     assert count(app, Consent) == 2  # the fresh opt-in after unsubscribing
+
+
+def statements_of(app, action) -> tuple[list[str], int]:
+    """The SQL statements `action()` runs (transaction control left out) and how
+    many transactions it commits."""
+    seen, commits = [], []
+
+    def committed(conn):
+        commits.append(conn)
+
+    def record(conn, cursor, statement, *args):
+        if not statement.lstrip().upper().startswith(("BEGIN", "SAVEPOINT", "RELEASE")):
+            seen.append(" ".join(statement.split()))
+
+    with app.app_context():
+        engine = db.engine
+    sa_event.listen(engine, "before_cursor_execute", record)
+    sa_event.listen(engine, "commit", committed)
+    try:
+        action()
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", record)
+        sa_event.remove(engine, "commit", committed)
+    return seen, len(commits)
+
+
+def test_a_sign_up_is_one_transaction_of_few_statements(app, client):
+    """The lead, its consent, its link, its mail and the rate-limit count are one
+    commit; a new address needs no lookup beyond its own, and a repeat the cooldown
+    holds back writes nothing but the count (no link for a mail never sent)."""
+    page = form_on(client.get("/subscribe").get_data(as_text=True), {"email": ""})
+
+    def submit(email):
+        response = client.post("/subscribe", data={**page["hidden"], "email": email})
+        assert response.status_code == 302
+
+    submit("warm@example.com")  # the once-a-minute purge of old counts ran here
+    new, commits = statements_of(app, lambda: submit("new@example.com"))
+    assert commits == 1
+    assert len(new) <= 8, "\n".join(new)
+    assert sum(s.startswith("INSERT INTO link_tokens") for s in new) == 1
+    assert sum(s.startswith("INSERT INTO outbox") for s in new) == 1
+    assert sum(s.startswith("INSERT INTO consents") for s in new) == 1
+
+    again, commits = statements_of(app, lambda: submit("new@example.com"))
+    assert commits == 1
+    assert len(again) <= 4, "\n".join(again)
+    assert not [s for s in again if not s.startswith(("SELECT", "INSERT INTO rate"))]
+    assert count(app, LinkToken) == 2 and count(app, OutboxMessage) == 2
 
 
 @pytest.mark.parametrize(

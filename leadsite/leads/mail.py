@@ -22,7 +22,7 @@ from ..models import (
     Subscription,
     utcnow,
 )
-from ..outbox import MailKind, absolute_url, queue_email
+from ..outbox import MailKind, absolute_url, has_room, queue_email
 from ..tokens import TokenPurpose, make_token
 
 AUTO_REPLY_COOLDOWN = timedelta(minutes=15)
@@ -50,8 +50,14 @@ def unsubscribe_links(subscription: Subscription) -> dict:
     }
 
 
-def send_confirmation(subscription: Subscription) -> OutboxMessage:
-    """Ask the person to confirm a newsletter or waitlist sign-up (double opt-in)."""
+def send_confirmation(
+    subscription: Subscription, new_person: bool = False
+) -> OutboxMessage | None:
+    """Ask the person to confirm a newsletter or waitlist sign-up (double opt-in);
+    None when the per-address cooldown holds it back (then no link is made);
+    `new_person`: see `has_room`."""
+    if not has_room(subscription.person, new_person):
+        return None
     token = make_token(TokenPurpose.CONFIRM, {"s": subscription.id})
     return queue_email(
         MailKind.CONFIRM,
@@ -59,6 +65,7 @@ def send_confirmation(subscription: Subscription) -> OutboxMessage:
         f"Please confirm: {what_for(subscription)}",
         person=subscription.person,
         subscription=subscription,
+        room_checked=True,
         confirm_url=absolute_url("leads.confirm", token=token),
         what=what_for(subscription),
     )
@@ -92,8 +99,13 @@ def download_url(subscription: Subscription) -> str:
     return absolute_url("leads.download", token=token)
 
 
-def send_resource_link(subscription: Subscription) -> OutboxMessage:
-    """The per-person, signed, expiring download link for a free resource."""
+def send_resource_link(
+    subscription: Subscription, new_person: bool = False
+) -> OutboxMessage | None:
+    """The per-person, expiring download link for a free resource; None when the
+    per-address cooldown holds it back (then no link is made)."""
+    if not has_room(subscription.person, new_person):
+        return None
     resource = settings().resource(subscription.topic)
     return queue_email(
         MailKind.RESOURCE,
@@ -101,6 +113,7 @@ def send_resource_link(subscription: Subscription) -> OutboxMessage:
         f"Your download: {resource.title}",
         person=subscription.person,
         subscription=subscription,
+        room_checked=True,
         resource=resource,
         download_url=download_url(subscription),
         days=current_app.config["RESOURCE_LINK_DAYS"],
@@ -136,12 +149,18 @@ def may_auto_reply(person: Person) -> bool:
     return not recent
 
 
-def send_contact_reply(message: ContactMessage) -> OutboxMessage:
-    """Thank the visitor, say when to expect an answer; repeat none of their text."""
+def send_contact_reply(
+    message: ContactMessage, new_person: bool = False
+) -> OutboxMessage | None:
+    """Thank the visitor, say when to expect an answer; repeat none of their text.
+    None when the per-address cooldown holds it back."""
+    if not has_room(message.person, new_person):
+        return None
     return queue_email(
         MailKind.CONTACT_REPLY,
         message.person.email,
         f"Thanks for your message to {settings().site.name}",
         person=message.person,
+        room_checked=True,
         reply_time=settings().contact.reply_time,
     )

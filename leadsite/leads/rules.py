@@ -11,24 +11,18 @@
   (`pending_resources`).
 - The lead, its consent record, its mail (queued in the outbox) and the form's
   rate-limit count are one transaction, in the visitor's own request: the lead is
-  in the admin the moment the visitor sees the thank-you page.
+  in the admin the moment the visitor sees the thank-you page. The rows it is made
+  of are found or inserted by `records`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from ..addresses import same_address
-from ..consent import CONSENT, privacy_version
 from ..extensions import db
 from ..models import (
-    Consent,
     ContactMessage,
     Download,
-    Person,
     Purpose,
     Subscription,
     SubscriptionStatus,
@@ -37,92 +31,28 @@ from ..models import (
 from ..outbox import cancel_queued
 from ..privacy import lift_suppression
 from . import mail as lead_mail
+from .records import (
+    Source,
+    new_lead,
+    person_and_whether_new,
+    person_for,
+    record_consent,
+    retrying,
+)
 
-RETRIES = 5
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where a submission came from, for the consent record."""
-
-    form: str
-    page: str = ""
-    utm_source: str = ""
-    utm_medium: str = ""
-    utm_campaign: str = ""
-    referrer: str = ""
-
-
-def retrying(work):
-    """Run `work()` and commit it, with whatever the form's checks left in the
-    transaction (its rate-limit count): one write for all of it.
-
-    Two requests for a new address can both find no row and both insert; the loser
-    gets IntegrityError, undoes its work alone (a savepoint) and runs it again,
-    finding the winner's row.
-    """
-    for attempt in range(RETRIES):
-        try:
-            with db.session.begin_nested():
-                result = work()
-        except IntegrityError:
-            if attempt == RETRIES - 1:
-                db.session.rollback()
-                raise
-            continue
-        db.session.commit()
-        return result
-    return None
-
-
-def person_for(email: str, name: str = "") -> Person:
-    """The person with this address in any letter case (the first recorded), created
-    if new; a name fills a gap."""
-    person = db.session.scalar(
-        select(Person).where(same_address(Person.email, email)).order_by(Person.id)
-    )
-    if person is None:
-        person = Person(email=email, name=name)
-        db.session.add(person)
-        db.session.flush()
-    elif name and not person.name:
-        person.name = name
-    return person
-
-
-def subscription_for(person: Person, purpose: Purpose, topic: str = "") -> Subscription:
-    """The person's subscription for this purpose, locked for this transaction."""
-    query = (
-        select(Subscription)
-        .where(
-            Subscription.person_id == person.id,
-            Subscription.purpose == purpose,
-            Subscription.topic == topic,
-        )
-        .with_for_update()
-    )
-    subscription = db.session.scalar(query)
-    if subscription is None:
-        subscription = Subscription(person=person, purpose=purpose, topic=topic)
-        db.session.add(subscription)
-        db.session.flush()
-    return subscription
-
-
-def record_consent(subscription: Subscription, source: Source, wording: str) -> None:
-    db.session.add(
-        Consent(
-            subscription=subscription,
-            form=source.form,
-            page=source.page,
-            wording_version=CONSENT[wording].version,
-            privacy_version=privacy_version(),
-            utm_source=source.utm_source,
-            utm_medium=source.utm_medium,
-            utm_campaign=source.utm_campaign,
-            referrer=source.referrer,
-        )
-    )
+__all__ = [
+    "Source",
+    "confirm",
+    "opt_in",
+    "pending_for",
+    "pending_resources",
+    "person_for",  # with `retrying`, also what comments are stored with
+    "record_download",
+    "request_resource",
+    "retrying",
+    "send_message",
+    "unsubscribe",
+]
 
 
 def opt_in(
@@ -131,17 +61,15 @@ def opt_in(
     """Start (or restart) a double opt-in; queue a confirmation mail when allowed."""
 
     def work():
-        person = person_for(email, name)
-        subscription = subscription_for(person, purpose, topic)
+        subscription, consented, new_person = new_lead(email, name, purpose, topic)
         if subscription.status == SubscriptionStatus.CONFIRMED:
             return subscription
-        fresh = subscription.consents == [] or (
-            subscription.status == SubscriptionStatus.UNSUBSCRIBED
-        )
-        if fresh:
+        if subscription.status == SubscriptionStatus.UNSUBSCRIBED:
             subscription.status = SubscriptionStatus.PENDING
             record_consent(subscription, source, purpose.value)
-        if lead_mail.send_confirmation(subscription):
+        elif not consented:
+            record_consent(subscription, source, purpose.value)
+        if lead_mail.send_confirmation(subscription, new_person=new_person):
             subscription.confirmation_sent_at = utcnow()
         return subscription
 
@@ -154,11 +82,12 @@ def request_resource(
     """Mail a free resource's download link; optionally start a newsletter opt-in."""
 
     def work():
-        person = person_for(email, name)
-        subscription = subscription_for(person, Purpose.RESOURCE, slug)
-        if not subscription.consents:
+        subscription, consented, new_person = new_lead(
+            email, name, Purpose.RESOURCE, slug
+        )
+        if not consented:
             record_consent(subscription, source, "resource")
-        if lead_mail.send_resource_link(subscription):
+        if lead_mail.send_resource_link(subscription, new_person=new_person):
             subscription.confirmation_sent_at = utcnow()
         return subscription
 
@@ -235,13 +164,13 @@ def send_message(email: str, name: str, body: str, source: Source) -> ContactMes
     """Store a contact message, notify the owner and send the visitor an auto-reply."""
 
     def work():
-        person = person_for(email, name)
+        person, new_person = person_and_whether_new(email, name)
         message = ContactMessage(person=person, name=name, body=body, page=source.page)
         db.session.add(message)
         db.session.flush()
         lead_mail.send_contact_notice(message)
-        if lead_mail.may_auto_reply(person):
-            lead_mail.send_contact_reply(message)
+        if new_person or lead_mail.may_auto_reply(person):
+            lead_mail.send_contact_reply(message, new_person)
         return message
 
     return retrying(work)

@@ -13,7 +13,7 @@ SMTP outage loses nothing.
   outbox commands.
 """
 
-from .compose import absolute_url, queue_email
+from .compose import absolute_url, has_room, queue_email
 from .delivery import deliver_due
 from .kinds import MailKind
 from .queue import cancel_queued, retry
@@ -23,6 +23,7 @@ __all__ = [
     "absolute_url",
     "cancel_queued",
     "deliver_due",
+    "has_room",
     "queue_email",
     "retry",
 ]

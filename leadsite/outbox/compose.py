@@ -5,7 +5,7 @@ for links in mail: they start with SITE_URL, never with the request's Host."""
 from __future__ import annotations
 
 import css_inline
-from flask import current_app, render_template
+from flask import current_app
 
 from ..models import OutboxMessage, Person, Subscription
 from .cooldown import may_mail_unconfirmed
@@ -28,6 +28,13 @@ def absolute_url(endpoint: str, **values) -> str:
         "site.invalid", script_name=current_app.config["APPLICATION_ROOT"]
     )
     return current_app.config["SITE_URL"] + adapter.build(endpoint, values)
+
+
+def has_room(person: Person | None, new_person: bool = False) -> bool:
+    """Whether the per-address cooldown leaves room for one more capped mail.
+    `new_person`: this transaction made the person's row, so nothing was ever
+    mailed to them (and no other transaction sees the row yet): nothing to read."""
+    return new_person or may_mail_unconfirmed(person)
 
 
 def render_mail(
@@ -56,8 +63,11 @@ def render_mail(
         unsubscribe_url=unsubscribe_url,
         marketing=marketing,
     )
-    text = render_template(f"email/{template}.txt", **context)
-    html = INLINER.inline(render_template(f"email/{template}.html", **context))
+    # Straight from the Jinja environment: a mail uses only what it is given (no
+    # request, so the page's context processors and signals have nothing to add).
+    jinja = current_app.jinja_env
+    text = jinja.get_template(f"email/{template}.txt").render(context)
+    html = INLINER.inline(jinja.get_template(f"email/{template}.html").render(context))
     return text, html
 
 
@@ -73,6 +83,7 @@ def queue_email(
     unsubscribe_url: str | None = None,
     one_click_url: str | None = None,
     marketing: bool = False,
+    room_checked: bool = False,
     **context,
 ) -> OutboxMessage | None:
     """Render `templates/email/<template>.txt` and `.html` (`render_mail`) and queue
@@ -87,13 +98,15 @@ def queue_email(
       and `one_click_url` (takes a POST with no cookie): it adds the RFC 8058
       List-Unsubscribe headers, and the layout shows the unsubscribe link and the
       postal address.
+    - `room_checked=True`: the caller has already found room for this mail in
+      this transaction (`has_room`), so the cooldown is not read twice.
     - `reply_to` sets Reply-To; `person` and `subscription` link the mail to its lead
       (unsubscribing cancels mail still queued for that subscription).
 
     The mail joins the caller's transaction: commit it together with the lead.
     """
     kind = MailKind(kind)  # an unknown kind fails here, before the hourly cap
-    if kind.capped and not may_mail_unconfirmed(person):
+    if kind.capped and not room_checked and not may_mail_unconfirmed(person):
         return None
     if marketing and not (unsubscribe_url and one_click_url):
         raise ValueError("marketing mail needs unsubscribe_url and one_click_url")

@@ -13,11 +13,29 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 
 from ..extensions import db
 from ..models import OutboxMessage, OutboxStatus, Person, utcnow
 from .kinds import CAPPED
+
+# The person's capped mail since `since`, in one statement that also locks the
+# person's row (on PostgreSQL): one row with None when there was none.
+RECENT = (
+    select(OutboxMessage.created_at)
+    .select_from(Person)
+    .outerjoin(
+        OutboxMessage,
+        and_(
+            OutboxMessage.person_id == Person.id,
+            OutboxMessage.kind.in_([kind.value for kind in CAPPED]),
+            OutboxMessage.status != OutboxStatus.CANCELLED,
+            OutboxMessage.created_at >= bindparam("since"),
+        ),
+    )
+    .where(Person.id == bindparam("person_id"))
+    .with_for_update(of=Person)
+)
 
 
 def may_mail_unconfirmed(person: Person | None, now: datetime | None = None) -> bool:
@@ -29,16 +47,12 @@ def may_mail_unconfirmed(person: Person | None, now: datetime | None = None) -> 
     if person is None or person.id is None:
         return True  # a new person has had no mail yet
     now = now or utcnow()
-    db.session.scalar(select(Person.id).where(Person.id == person.id).with_for_update())
     config = current_app.config
     gap = timedelta(minutes=config["UNCONFIRMED_MAIL_GAP_MINUTES"])
-    recent = select(OutboxMessage.created_at).where(
-        OutboxMessage.person_id == person.id,
-        OutboxMessage.kind.in_([kind.value for kind in CAPPED]),
-        OutboxMessage.status != OutboxStatus.CANCELLED,
-        OutboxMessage.created_at >= now - timedelta(days=1),
+    found = db.session.scalars(
+        RECENT, {"person_id": person.id, "since": now - timedelta(days=1)}
     )
-    times = list(db.session.scalars(recent))
+    times = [at for at in found if at is not None]
     if len(times) >= config["UNCONFIRMED_MAIL_PER_DAY"]:
         return False
     return not any(at >= now - gap for at in times)

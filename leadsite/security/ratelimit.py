@@ -29,6 +29,7 @@ from ..extensions import db
 from ..models import RateLimitCounter, UTCDateTime, utcnow
 
 EXTENSION = "leadsite.ratelimit"
+TABLE = RateLimitCounter.__tablename__
 
 
 class TooManySubmissions(TooManyRequests):
@@ -73,27 +74,27 @@ def due_for_purge(table: str) -> bool:
 class DatabaseCounters:
     """Counters in the `rate_limit_counters` table, shared by every worker."""
 
-    # One statement, written once (every form sends it; SQLite 3.35+ and
-    # PostgreSQL both have ON CONFLICT and RETURNING).
+    # One statement, written once, that counts this hit and reads the previous
+    # window's count (every form sends it; SQLite 3.35+ and PostgreSQL both have
+    # ON CONFLICT, and RETURNING with a subquery).
     HIT = text(
-        f"INSERT INTO {RateLimitCounter.__tablename__} (key, hits, expires_at) "
+        f"INSERT INTO {TABLE} (key, hits, expires_at) "
         "VALUES (:key, 1, :expires_at) ON CONFLICT (key) DO UPDATE "
-        f"SET hits = {RateLimitCounter.__tablename__}.hits + 1 RETURNING hits"
+        f"SET hits = {TABLE}.hits + 1 "
+        f"RETURNING hits, (SELECT p.hits FROM {TABLE} AS p WHERE p.key = :previous)"
     ).bindparams(bindparam("expires_at", type_=UTCDateTime))
-
-    PREVIOUS = text(
-        f"SELECT hits FROM {RateLimitCounter.__tablename__} WHERE key = :key"
-    )
 
     def hit(self, key: str, window: Window) -> tuple[int, int]:
         """Count one hit in the current transaction; return the previous window's
         hits and this one's (this hit included)."""
-        hits = db.session.scalar(
-            self.HIT, {"key": f"{key}:{window.index}", "expires_at": window.keep_until}
-        )
-        previous = db.session.scalar(
-            self.PREVIOUS, {"key": f"{key}:{window.index - 1}"}
-        )
+        hits, previous = db.session.execute(
+            self.HIT,
+            {
+                "key": f"{key}:{window.index}",
+                "previous": f"{key}:{window.index - 1}",
+                "expires_at": window.keep_until,
+            },
+        ).one()
         self.purge()
         return previous or 0, hits
 
