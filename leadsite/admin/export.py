@@ -6,9 +6,9 @@
   tab or a carriage return) gets a leading apostrophe, so it is shown as text.
 - 100,000 rows never sit in memory: they are read `BATCH` at a time and written
   as they come. On PostgreSQL that is one query read through a server-side cursor.
-  On SQLite, where every transaction holds the write lock (see `database`), each
-  batch is its own short read (keyset by id), read whole and ended before it is
-  written: a slow download never keeps the site's forms waiting.
+  On SQLite each batch is its own short read (keyset by id), read whole and ended
+  before it is written: a slow download never holds a transaction open, nor the
+  write lock a session's transaction takes there (see `database`).
 - Each row comes from the database as text (dates, blanks, the latest consent
   record's source), so writing it is little more than the csv module's work.
 """
