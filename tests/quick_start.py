@@ -1,16 +1,17 @@
-"""Make each test's app start faster without changing what it does (tests only).
+"""Make each test's app start faster (tests only; production is untouched).
 
 Every test builds a new app, so the work an app repeats at start-up is paid over a
-thousand times. Four pieces of it give the same result every time in a test run:
+thousand times. Three pieces of it give the same result every time in a test run:
 - templates: one Jinja bytecode cache for every app of the process, so each
   template is compiled once (the cache checks the source, so an edit still shows);
 - URL builders: Werkzeug compiles Python code for each route of each new app;
   the code depends only on the route's pattern and default names, so a route
   seen before gets the same code again (Werkzeug binds it to the new rule);
 - the static files' `.gz`/`.br` copies: the same bytes in, the same bytes out, so
-  they are made once per process instead of once per app;
-- password hashes: argon2id with the library's lowest work factors (0.5 s of CPU
-  per hash on this kind of machine with production's); production keeps its own.
+  they are made once per process instead of once per app.
+And one cost tests need not pay: password hashes are still argon2id, but with the
+library's lowest work factors (production's take about 0.5 s of CPU to hash and
+check a password, and admin tests sign in hundreds of times).
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def builders_once(compile_builder):
 
 @contextmanager
 def quick_start() -> Iterator[None]:
-    """Apply the four savings above until the block ends."""
+    """Apply the savings above until the block ends."""
     with pytest.MonkeyPatch.context() as patch:
         options = {**Flask.jinja_options, "bytecode_cache": MemoryBytecodeCache()}
         patch.setattr(Flask, "jinja_options", options)
