@@ -53,7 +53,7 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session", autouse=True)
 def quicker_apps() -> Iterator[None]:
-    """Templates compiled once, cheap password hashes: see quick_start."""
+    """Start-up work each app repeats done once per process: see quick_start."""
     with quick_start():
         yield
 
