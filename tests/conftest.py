@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from postgres_server import Unavailable, find_pg_ctl, throwaway_server
 from pytest_postgresql.janitor import DatabaseJanitor
+from quick_start import quick_start
 from werkzeug.serving import make_server
 
 from leadsite import create_app
@@ -48,6 +49,13 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def quicker_apps() -> Iterator[None]:
+    """Start-up work each app repeats done once per process: see quick_start."""
+    with quick_start():
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -86,6 +94,14 @@ def postgres_url(postgres_server, worker_id) -> Iterator[str]:
     )
     janitor.drop()  # left over from a run that was killed
     janitor.init()
+    # Each test commits many times: the server need not wait for the disk on this
+    # throwaway database (the same rule as the throwaway server's NO_DURABILITY).
+    admin = sa.create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(
+            f'ALTER DATABASE "{name}" SET synchronous_commit = off'
+        )
+    admin.dispose()
     yield postgres_server.set(database=name).render_as_string(hide_password=False)
     janitor.drop()
 
@@ -149,6 +165,12 @@ def build_app(config: dict):
     return app
 
 
+RESTART_SEQUENCES = sa.text(
+    "SELECT setval(format('%I.%I', schemaname, sequencename), 1, false)"
+    " FROM pg_sequences WHERE last_value IS NOT NULL"
+)
+
+
 def empty_tables() -> None:
     """Make the tables if any is missing, else empty them all: much faster than
     making them anew for each test. Numbering starts again at 1 on both."""
@@ -159,13 +181,12 @@ def empty_tables() -> None:
         db.create_all()
         return
     with db.engine.begin() as connection:
+        for table in reversed(tables):
+            connection.execute(table.delete())
         if connection.dialect.name == "postgresql":
-            quote = connection.dialect.identifier_preparer.quote
-            names = ", ".join(quote(table.name) for table in tables)
-            connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-        else:
-            for table in reversed(tables):
-                connection.execute(table.delete())
+            # DELETE and a reset of the used sequences: on these few rows, ten
+            # times faster than TRUNCATE, which makes a new file for each table.
+            connection.execute(RESTART_SEQUENCES)
 
 
 def close_app(app) -> None:

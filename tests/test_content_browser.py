@@ -32,6 +32,24 @@ PASTED = (
     '<a href="https://example.org/guide">the guide</a>.</p>'
     "<ul><li><p>School records</p></li><li><p>Your questions</p></li></ul></b>"
 )
+# Every text the status lines announce, kept in `window.announced`: autosave may
+# replace "Picture added." within a moment, before a poll of the page sees it.
+RECORD_ANNOUNCEMENTS = """() => {
+  window.announced = [];
+  for (const line of document.querySelectorAll('[role="status"]')) {
+    new MutationObserver(() => window.announced.push(line.textContent)).observe(
+      line, { childList: true, characterData: true, subtree: true });
+  }
+}"""
+
+
+def wait_until_announced(page, text: str) -> None:
+    """A status line said `text` (since RECORD_ANNOUNCEMENTS ran on this page)."""
+    page.wait_for_function(
+        "text => window.announced.some(said => said.includes(text))", arg=text
+    )
+
+
 PASTE = """([html]) => {
     const body = document.querySelector("#body");
     body.focus();
@@ -72,6 +90,7 @@ def test_write_schedule_publish_email_edit_restore_and_move(
     assert page.get_by_role("heading", level=1).inner_text() == "New post"
     page.get_by_role("toolbar", name="Formatting").wait_for()  # the script is on
     assert_accessible(page)
+    page.evaluate(RECORD_ANNOUNCEMENTS)
 
     # The address follows the title; pasted formatting becomes Markdown.
     page.get_by_label("Title", exact=True).fill("Getting ready for the meeting")
@@ -89,7 +108,7 @@ def test_write_schedule_publish_email_edit_restore_and_move(
     # Google Docs' pictures are on its own servers: pasted, they come here.
     remote = f'<p><img src="{other_site_url}/photo.jpg" alt="A folder of records"></p>'
     page.evaluate(PASTE, [PASTED.replace("</b>", remote + "</b>")])
-    page.get_by_role("status").filter(has_text="Pasted picture added.").wait_for()
+    wait_until_announced(page, "Pasted picture added.")
     text = page.get_by_label("Text", exact=True).input_value()
     assert "![A folder of records](/media/p/" in text
     assert other_site_url not in text and "uploading" not in text
@@ -122,7 +141,7 @@ def test_write_schedule_publish_email_edit_restore_and_move(
     assert_accessible(page)
     page.get_by_label("Description (alt text)").fill("A red and blue card")
     page.get_by_role("button", name="Add the picture").click()
-    page.get_by_role("status").filter(has_text="Picture added.").wait_for()
+    wait_until_announced(page, "Picture added.")
     assert page.get_by_role("group", name="Add a picture").is_hidden()
     added = body.input_value()
     assert added.startswith(text.rstrip())  # the pasted text is all still there

@@ -322,11 +322,14 @@ def test_a_crashed_workers_claim_is_taken_over_after_the_lease(mail_app, smtp_se
     assert subjects(smtp_server) == ["Mail number 0"]
 
 
-def concurrent_delivery(config: dict, go, results) -> None:
-    """One delivery process with its own app, started with the others on `go`."""
+def concurrent_delivery(config: dict, ready, go, results) -> None:
+    """One delivery process with its own app, started with the others on `go`
+    once it has said it is `ready` (imported, and connected to the database)."""
     app = create_app(config)
     sent = 0
     with app.app_context():
+        db.engine.connect().close()  # the connection waits in the pool
+        ready.release()
         go.wait(30)
         while counts := deliver_due(limit=2):
             sent += counts["sent"]
@@ -340,14 +343,17 @@ def test_two_delivery_processes_send_each_message_exactly_once(
     queue(40)
     db.session.remove()
     spawn = multiprocessing.get_context("spawn")
-    go, results = spawn.Event(), spawn.Queue()
+    ready, go, results = spawn.Semaphore(0), spawn.Event(), spawn.Queue()
     workers = [
-        spawn.Process(target=concurrent_delivery, args=(mail_app_config, go, results))
+        spawn.Process(
+            target=concurrent_delivery, args=(mail_app_config, ready, go, results)
+        )
         for _ in range(2)
     ]
     for worker in workers:
         worker.start()
-    time.sleep(1.5)  # let both import and connect before they race
+    for _ in workers:  # both imported and connected, so that they race
+        assert ready.acquire(timeout=60), "a delivery process did not start"
     go.set()
     sent = [results.get(timeout=60) for _ in workers]
     for worker in workers:
