@@ -1,12 +1,10 @@
 """Make each test's app start faster (tests only; production is untouched).
 
 Every test builds a new app, so the work an app repeats at start-up is paid over a
-thousand times. Three pieces of it give the same result every time in a test run:
+thousand times. Two pieces of it give the same result every time in a test run,
+and public hooks let us do them once:
 - templates: one Jinja bytecode cache for every app of the process, so each
   template is compiled once (the cache checks the source, so an edit still shows);
-- URL builders: Werkzeug compiles Python code for each route of each new app;
-  the code depends only on the route's pattern and default names, so a route
-  seen before gets the same code again (Werkzeug binds it to the new rule);
 - the static files' `.gz`/`.br` copies: the same bytes in, the same bytes out, so
   they are made once per process instead of once per app.
 And one cost tests need not pay: password hashes are still argon2id, but with the
@@ -25,7 +23,6 @@ from argon2 import PasswordHasher
 from flask import Flask
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
-from werkzeug.routing import Rule
 
 from leadsite import assets
 from leadsite.admin import accounts
@@ -45,32 +42,12 @@ class MemoryBytecodeCache(BytecodeCache):
         self.compiled[bucket.key] = bucket.bytecode_to_string()
 
 
-def builders_once(compile_builder):
-    """Werkzeug's `Rule._compile_builder`, remembered by everything it reads: the
-    rule, its parsed parts and its defaults. A default that fills a part of the
-    pattern is turned into text at compile time, so such rules are not kept."""
-    builders = {}
-
-    @functools.wraps(compile_builder)
-    def cached(self, append_unknown=True):
-        defaults = self.defaults or {}
-        if any(dynamic and part in defaults for dynamic, part in self._trace):
-            return compile_builder(self, append_unknown)
-        key = (self.rule, tuple(self._trace), tuple(defaults), append_unknown)
-        if key not in builders:
-            builders[key] = compile_builder(self, append_unknown)
-        return builders[key]
-
-    return cached
-
-
 @contextmanager
 def quick_start() -> Iterator[None]:
     """Apply the savings above until the block ends."""
     with pytest.MonkeyPatch.context() as patch:
         options = {**Flask.jinja_options, "bytecode_cache": MemoryBytecodeCache()}
         patch.setattr(Flask, "jinja_options", options)
-        patch.setattr(Rule, "_compile_builder", builders_once(Rule._compile_builder))
         patch.setattr(
             assets, "compressed_copies", functools.cache(assets.compressed_copies)
         )
