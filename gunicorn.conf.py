@@ -23,6 +23,11 @@ bind = f"127.0.0.1:{os.environ.get('PORT') or 8000}"
 workers = int(os.environ.get("WEB_CONCURRENCY") or 2)
 worker_class = "gthread"
 threads = 4
+# Each process holds at most twice as many connections as it has threads. A
+# kept-alive connection (nginx keeps some open to the site) stays with the process
+# that accepted it; without a cap one process may take them all and queue their
+# requests for its 4 threads while the other one idles.
+worker_connections = 2 * threads
 
 # A request taking over 30 s is stuck: its worker is restarted. On stop or reload,
 # requests under way get 20 s to finish.
