@@ -78,9 +78,10 @@ def read_connection() -> Iterator[Connection | Session]:
     the session itself when it has a transaction or changes under way, so they are
     seen; else a pooled connection in a read-only transaction of its own, ended
     right after (no ORM session to set up and tear down: a page view's query)."""
-    session = db.session()
-    if session.in_transaction() or session.new or session.dirty or session.deleted:
-        yield session
-        return
+    if db.session.registry.has():  # else this request has no session to consult
+        session = db.session()
+        if session.in_transaction() or session.new or session.dirty or session.deleted:
+            yield session
+            return
     with db.engine.connect().execution_options(**{READ_ONLY: True}) as connection:
         yield connection
