@@ -7,7 +7,7 @@ from __future__ import annotations
 import pyotp
 import pytest
 from conftest import assert_accessible
-from test_admin_support import OWNER, PASSWORD, make_owner
+from test_admin_support import PASSWORD, make_owner, sign_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -19,10 +19,7 @@ def app_config(app_config):
 
 def test_account_page_two_step_and_sign_out_everywhere(app, live_server, page):
     make_owner(app)
-    page.goto(live_server.url + "/admin/sign-in")
-    page.get_by_label("Email address").fill(OWNER)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, live_server.url + "/admin/sign-in")
 
     page.get_by_role("link", name="Your account").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Your account"

@@ -26,6 +26,15 @@ def sign_in(client, email: str = OWNER, password: str = PASSWORD, **extra):
     )
 
 
+def sign_in_page(page, url: str, password: str = PASSWORD) -> None:
+    """In a real browser: open `url` (an admin page asks to sign in first) and
+    sign in as the owner, as she does."""
+    page.goto(url)
+    page.get_by_label("Email address").fill(OWNER)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
 def signed_in_client(app):
     """A test client with the owner signed in (the account is created first)."""
     make_owner(app)

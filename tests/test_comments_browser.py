@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import assert_accessible
-from test_admin_support import OWNER, PASSWORD, make_owner
+from test_admin_support import make_owner, sign_in_page
 from test_comments_support import POST, add_comment, confirm_path
 
 from leadsite.comments import rules
@@ -59,10 +59,7 @@ def test_comment_confirm_approve_with_no_accessibility_violations(
     assert "confirmed" in page.get_by_role("heading", level=1).inner_text()
     assert_accessible(page)
 
-    page.goto(f"{live_server.url}/admin/comments")
-    page.get_by_label("Email address").fill(OWNER)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, f"{live_server.url}/admin/comments")
     assert page.get_by_role("heading", level=1).inner_text() == "Comments"
     assert "browser@example.com" in page.locator("main").inner_text()
     assert_accessible(page)

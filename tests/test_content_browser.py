@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import pytest
 from conftest import LiveServer, assert_accessible
-from test_admin_support import OWNER, PASSWORD, add_lead, make_owner
+from test_admin_support import add_lead, make_owner, sign_in_page
 from test_content_support import set_publish_at, stored
 from test_media import encoded, two_colour_image
 from test_media_import import other_site
@@ -83,10 +83,7 @@ def test_write_schedule_publish_email_edit_restore_and_move(
     add_lead(app, "bo@example.com", "newsletter", "", "confirmed")
     add_lead(app, "pending@example.com", "newsletter", "", "pending")
     site = live_server.url
-    page.goto(site + "/admin/posts/new")
-    page.get_by_label("Email address").fill(OWNER)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, site + "/admin/posts/new")
     assert page.get_by_role("heading", level=1).inner_text() == "New post"
     page.get_by_role("toolbar", name="Formatting").wait_for()  # the script is on
     assert_accessible(page)
@@ -281,10 +278,7 @@ def test_pasting_from_word_keeps_headings_lists_bold_and_italics(
     app, live_server, page
 ):
     make_owner(app)
-    page.goto(live_server.url + "/admin/posts/new")
-    page.get_by_label("Email address").fill(OWNER)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, live_server.url + "/admin/posts/new")
     page.get_by_role("toolbar", name="Formatting").wait_for()  # the script is on
     page.evaluate(PASTE, [WORD])
     assert page.get_by_label("Text", exact=True).input_value() == (
@@ -301,10 +295,7 @@ def test_pasted_pictures_are_stored_here_and_a_broken_one_is_left_out(
     app, live_server, page, other_site_url
 ):
     make_owner(app)
-    page.goto(live_server.url + "/admin/posts/new")
-    page.get_by_label("Email address").fill(OWNER)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, live_server.url + "/admin/posts/new")
     page.get_by_role("toolbar", name="Formatting").wait_for()
     png = encoded(two_colour_image(320, 160), "PNG")
     data_uri = "data:image/png;base64," + base64.b64encode(png).decode()
@@ -346,10 +337,7 @@ def test_pasted_pictures_are_stored_here_and_a_broken_one_is_left_out(
 
 def test_the_link_button_asks_for_the_address_in_a_dialog(app, live_server, page):
     make_owner(app)
-    page.goto(live_server.url + "/admin/posts/new")
-    page.get_by_label("Email address").fill(OWNER)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, live_server.url + "/admin/posts/new")
     toolbar = page.get_by_role("toolbar", name="Formatting")
     link_button = toolbar.get_by_role("button", name="Link")
     body = page.get_by_label("Text", exact=True)

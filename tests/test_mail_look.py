@@ -9,7 +9,12 @@ from html import unescape
 
 import pytest
 from mail_samples import ANNOUNCEMENT, queue_every_kind
-from test_admin_support import OWNER, PASSWORD, add_lead, make_owner, signed_in_client
+from test_admin_support import (
+    add_lead,
+    make_owner,
+    sign_in_page,
+    signed_in_client,
+)
 
 from leadsite.extensions import db
 from leadsite.models import OutboxMessage
@@ -126,10 +131,7 @@ def test_review_frame_shows_the_styled_mail_in_chromium(app, live_server, page):
     add_lead(app, "ann@example.com", "waitlist", "CA", "confirmed", name="Ann")
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.goto(live_server.url + "/admin/sign-in")
-    page.get_by_label("Email address").fill(OWNER)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, live_server.url + "/admin/sign-in")
     page.goto(live_server.url + "/admin/launch")
     page.get_by_label("State").select_option("CA")
     page.get_by_label("Link to the guide").fill("/guides/ca")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import assert_accessible
-from test_admin_support import OWNER, PASSWORD, make_owner
+from test_admin_support import make_owner, sign_in_page
 from test_content_support import add_post
 from test_media import camera_jpeg, encoded, two_colour_image
 
@@ -19,10 +19,7 @@ def app_config(app_config):
 
 
 def sign_in(page, base: str) -> None:
-    page.goto(base + "/admin/media")
-    page.get_by_label("Email address").fill(OWNER)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, base + "/admin/media")
     assert page.get_by_role("heading", level=1).inner_text() == "Pictures"
 
 
