@@ -15,6 +15,7 @@ from flask import current_app
 
 from .extensions import db
 
+
 def upgrade_database() -> None:
     """Apply the migrations, and keep the loggers that were on, on.
 
