@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from nginx_site import bench_config
+from report import replace_block
 from servers import ROOT, free_port, gunicorn, nginx, site_environment
 
 BENCH = Path(__file__).resolve().parent
@@ -102,16 +102,8 @@ def summary_row(name: str, path: str, result: dict) -> str:
 
 
 def write_results(block: str) -> None:
-    path = BENCH / "RESULTS.md"
-    text = path.read_text() if path.exists() else "# Benchmark results\n"
-    start, end = "<!-- lighthouse:start -->", "<!-- lighthouse:end -->"
-    new = f"{start}\n{block}\n{end}"
-    if start in text:
-        pattern = re.escape(start) + ".*?" + re.escape(end)
-        text = re.sub(pattern, lambda _: new, text, flags=re.S)
-    else:
-        text = text.rstrip() + "\n\n## Lighthouse\n\n" + new + "\n"
-    path.write_text(text)
+    """Replace the Lighthouse block of RESULTS.md; the bench block stays."""
+    replace_block("lighthouse", "Lighthouse", block)
 
 
 def lighthouse_version() -> str:

@@ -120,15 +120,21 @@ def report(run, started: datetime, postgres: str, settings: dict, load: str) -> 
     return "\n".join(lines)
 
 
-def write_results(block: str) -> None:
-    """Replace the bench block of RESULTS.md; the Lighthouse block stays."""
+def replace_block(name: str, heading: str, block: str) -> None:
+    """Put `block` between RESULTS.md's `<!-- name:start/end -->` markers, or add it
+    under `heading` at the end; the rest of the file stays."""
     path = BENCH / "RESULTS.md"
     text_now = path.read_text() if path.exists() else "# Benchmark results\n"
-    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
     new = f"{start}\n{block}\n{end}"
     if start in text_now:
         pattern = re.escape(start) + ".*?" + re.escape(end)
         text_now = re.sub(pattern, lambda _: new, text_now, flags=re.S)
     else:
-        text_now = text_now.rstrip() + "\n\n## Server benchmark\n\n" + new + "\n"
+        text_now = text_now.rstrip() + f"\n\n## {heading}\n\n" + new + "\n"
     path.write_text(text_now)
+
+
+def write_results(block: str) -> None:
+    """Replace the bench block of RESULTS.md; the Lighthouse block stays."""
+    replace_block("bench", "Server benchmark", block)

@@ -21,6 +21,7 @@ from werkzeug.security import safe_join
 
 from .assets import file_version
 from .extensions import db
+from .media.views import never_a_page
 from .media.views import picture as stored_picture
 from .posts import MEDIA_DIR, library
 from .seo import post_page
@@ -118,8 +119,4 @@ def media(filename: str):
     if version and version == file_version(Path(safe_join(folder, filename))):
         response.cache_control.max_age = VERSIONED_MAX_AGE
         response.cache_control.immutable = True
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'none'; style-src 'unsafe-inline'; sandbox"
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return never_a_page(response)

@@ -52,9 +52,10 @@ HEADER = [
 ]
 
 
-def neutralise(cell: str) -> str:
-    """Text a spreadsheet shows as text, never runs as a formula."""
-    return "'" + cell if cell[:1] in FORMULA_STARTS else cell
+def neutralised(cells: Sequence[str]) -> list[str]:
+    """The cells as text a spreadsheet shows as text, never runs as a formula (one
+    list comprehension a row: 1.4 million cells for 100,000 rows)."""
+    return ["'" + c if c[:1] in FORMULA_STARTS else c for c in cells]
 
 
 class utc_text(FunctionElement):  # noqa: N801  (reads like the SQL function it is)
@@ -157,10 +158,8 @@ def csv_chunks(lead_filter: LeadFilter, batch: int = BATCH) -> Iterator[str]:
     buffer.write("\ufeff")
     writer.writerow(HEADER)
     for rows in export_batches(lead_filter, batch):
-        for row in rows:  # neutralise() inline: 1.4 million calls for 100,000 rows
-            writer.writerow(
-                ["'" + c if c[:1] in FORMULA_STARTS else c for c in row[1:]]
-            )
+        for row in rows:
+            writer.writerow(neutralised(row[1:]))
             if buffer.tell() >= CHUNK_CHARS:
                 yield buffer.getvalue()
                 buffer.seek(0)
