@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from functools import lru_cache
 
 INCOMPLETE = (
     "That doesn't look like a complete email address, for example name@example.com."
@@ -76,9 +77,11 @@ def canonical_email(raw: str) -> str:
     return f"{local}@{domain.lower()}"
 
 
+@lru_cache(maxsize=4096)
 def likely_domain(domain: str) -> str | None:
     """The common provider `domain` is probably a typo of (gmail.con -> gmail.com),
-    or None when it is one of them or close to none."""
+    or None when it is one of them or close to none. Kept per domain: visitors'
+    domains repeat, and each new one costs a fuzzy match against the list."""
     domain = domain.strip().lower()
     if not domain or domain in COMMON_DOMAINS:
         return None

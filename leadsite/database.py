@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import event
+from sqlalchemy import event, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
@@ -85,3 +86,39 @@ def read_connection() -> Iterator[Connection | Session]:
             return
     with db.engine.connect().execution_options(**{READ_ONLY: True}) as connection:
         yield connection
+
+
+class NewRow:
+    """`INSERT … RETURNING` one row of `model`, loaded as the ORM's object (its
+    session tracks it as if read): one statement, built once per dialect. The
+    ORM's own INSERT (the unit of work, or an ORM-enabled `insert()`) costs
+    several times as much per row, which counts in a transaction that holds
+    SQLite's write lock.
+
+    `unique`: the columns of a unique constraint; a row that would break it is
+    not inserted (ON CONFLICT DO NOTHING, on SQLite and PostgreSQL alike) and
+    `insert` returns None, so the caller reads the row already there instead of
+    undoing its transaction.
+    """
+
+    DIALECTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
+    def __init__(self, model, unique: tuple[str, ...] = ()) -> None:
+        self.model = model
+        self.unique = unique
+        self.built: dict[str, object] = {}
+
+    def statement(self, dialect: str):
+        if dialect not in self.built:
+            table = self.model.__table__
+            statement = self.DIALECTS[dialect](table)
+            if self.unique:
+                statement = statement.on_conflict_do_nothing(index_elements=self.unique)
+            returning = statement.returning(*table.c)
+            self.built[dialect] = select(self.model).from_statement(returning)
+        return self.built[dialect]
+
+    def insert(self, **values):
+        """The new row's object; None if `unique` found its row already there."""
+        statement = self.statement(db.engine.dialect.name)
+        return db.session.scalars(statement, values).first()

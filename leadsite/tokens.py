@@ -52,14 +52,25 @@ def digest(token: str) -> str:
 INSERT_TOKEN = insert(LinkToken.__table__)
 
 
-def make_token(purpose: TokenPurpose, data: dict) -> str:
-    """A new random token for `data`, stored (hashed) in the caller's transaction,
-    so it exists exactly when the mail that carries it does."""
-    token = secrets.token_urlsafe(32)
+def new_token() -> str:
+    """A new random token, not stored yet (`keep_token`): a mail can be rendered
+    with its link before the transaction that stores the lead begins."""
+    return secrets.token_urlsafe(32)
+
+
+def keep_token(purpose: TokenPurpose, token: str, data: dict) -> None:
+    """Store `token` (hashed) for `data` in the caller's transaction, so it exists
+    exactly when the mail that carries it does."""
     db.session.execute(
         INSERT_TOKEN,
         {"digest": digest(token), "purpose": str(purpose), "data": data},
     )
+
+
+def make_token(purpose: TokenPurpose, data: dict) -> str:
+    """A new random token for `data`, stored (hashed) in the caller's transaction."""
+    token = new_token()
+    keep_token(purpose, token, data)
     return token
 
 

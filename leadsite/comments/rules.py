@@ -85,7 +85,7 @@ def submit_comment(
         mail.send_confirmation(comment)
         return comment
 
-    comment = lead_rules.retrying(work)
+    comment = lead_rules.committed(work)
     if comment is not None and newsletter:
         lead_rules.opt_in(email, name, Purpose.NEWSLETTER, "", source)
     return comment

@@ -8,6 +8,7 @@ send someone else a message.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
@@ -22,10 +23,34 @@ from ..models import (
     Subscription,
     utcnow,
 )
-from ..outbox import MailKind, absolute_url, has_room, queue_email
-from ..tokens import TokenPurpose, make_token
+from ..outbox import (
+    Composed,
+    MailKind,
+    absolute_url,
+    compose_email,
+    has_room,
+    queue_email,
+)
+from ..tokens import TokenPurpose, keep_token, make_token, new_token
 
 AUTO_REPLY_COOLDOWN = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A capped lead mail rendered before its transaction, with the new token its
+    link carries; `queue` keeps the token for whom it is and queues the mail,
+    so its transaction only writes rows."""
+
+    token: str
+    mail: Composed
+
+    def queue(
+        self, purpose: TokenPurpose, data: dict, subscription: Subscription
+    ) -> OutboxMessage:
+        keep_token(purpose, self.token, data)
+        person = subscription.person
+        return self.mail.queue(person.email, person, subscription)
 
 
 def settings():
@@ -34,10 +59,15 @@ def settings():
 
 def what_for(subscription: Subscription) -> str:
     """Plain words for a subscription's purpose, as mail and pages show it."""
-    if subscription.purpose == Purpose.WAITLIST:
-        return f"the {settings().state_name(subscription.topic)} IEP guide waitlist"
-    if subscription.purpose == Purpose.RESOURCE:
-        resource = settings().resource(subscription.topic)
+    return words_for(subscription.purpose, subscription.topic)
+
+
+def words_for(purpose: Purpose, topic: str) -> str:
+    """`what_for` a sign-up for `purpose` and `topic`, before it is stored."""
+    if purpose == Purpose.WAITLIST:
+        return f"the {settings().state_name(topic)} IEP guide waitlist"
+    if purpose == Purpose.RESOURCE:
+        resource = settings().resource(topic)
         return f"“{resource.title}”" if resource else "the free resource"
     return "the newsletter"
 
@@ -50,25 +80,33 @@ def unsubscribe_links(subscription: Subscription) -> dict:
     }
 
 
+def prepare_confirmation(purpose: Purpose, topic: str) -> Prepared:
+    """The confirmation mail for a sign-up, rendered with its new link before the
+    sign-up's transaction begins (`send_confirmation` stores both, or neither)."""
+    token = new_token()
+    what = words_for(purpose, topic)
+    mail = compose_email(
+        MailKind.CONFIRM,
+        f"Please confirm: {what}",
+        confirm_url=absolute_url("leads.confirm", token=token),
+        what=what,
+    )
+    return Prepared(token, mail)
+
+
 def send_confirmation(
-    subscription: Subscription, new_person: bool = False
+    subscription: Subscription,
+    new_person: bool = False,
+    prepared: Prepared | None = None,
 ) -> OutboxMessage | None:
     """Ask the person to confirm a newsletter or waitlist sign-up (double opt-in);
-    None when the per-address cooldown holds it back (then no link is made);
-    `new_person`: see `has_room`."""
+    None when the per-address cooldown holds it back (then no link is kept);
+    `new_person`: see `has_room`; `prepared`: from `prepare_confirmation`."""
     if not has_room(subscription.person, new_person):
         return None
-    token = make_token(TokenPurpose.CONFIRM, {"s": subscription.id})
-    return queue_email(
-        MailKind.CONFIRM,
-        subscription.person.email,
-        f"Please confirm: {what_for(subscription)}",
-        person=subscription.person,
-        subscription=subscription,
-        room_checked=True,
-        confirm_url=absolute_url("leads.confirm", token=token),
-        what=what_for(subscription),
-    )
+    if prepared is None:
+        prepared = prepare_confirmation(subscription.purpose, subscription.topic)
+    return prepared.queue(TokenPurpose.CONFIRM, {"s": subscription.id}, subscription)
 
 
 def send_welcome(subscription: Subscription) -> OutboxMessage:
@@ -99,25 +137,34 @@ def download_url(subscription: Subscription) -> str:
     return absolute_url("leads.download", token=token)
 
 
-def send_resource_link(
-    subscription: Subscription, new_person: bool = False
-) -> OutboxMessage | None:
-    """The per-person, expiring download link for a free resource; None when the
-    per-address cooldown holds it back (then no link is made)."""
-    if not has_room(subscription.person, new_person):
-        return None
-    resource = settings().resource(subscription.topic)
-    return queue_email(
+def prepare_resource_link(slug: str) -> Prepared:
+    """The mail with a free resource's download link, rendered with its new link
+    before the request's transaction begins (`send_resource_link` stores both)."""
+    token = new_token()
+    resource = settings().resource(slug)
+    mail = compose_email(
         MailKind.RESOURCE,
-        subscription.person.email,
         f"Your download: {resource.title}",
-        person=subscription.person,
-        subscription=subscription,
-        room_checked=True,
         resource=resource,
-        download_url=download_url(subscription),
+        download_url=absolute_url("leads.download", token=token),
         days=current_app.config["RESOURCE_LINK_DAYS"],
     )
+    return Prepared(token, mail)
+
+
+def send_resource_link(
+    subscription: Subscription,
+    new_person: bool = False,
+    prepared: Prepared | None = None,
+) -> OutboxMessage | None:
+    """The per-person, expiring download link for a free resource; None when the
+    per-address cooldown holds it back (then no link is kept)."""
+    if not has_room(subscription.person, new_person):
+        return None
+    if prepared is None:
+        prepared = prepare_resource_link(subscription.topic)
+    data = {"p": subscription.person_id, "r": subscription.topic}
+    return prepared.queue(TokenPurpose.DOWNLOAD, data, subscription)
 
 
 def send_contact_notice(message: ContactMessage) -> OutboxMessage | None:

@@ -1,26 +1,29 @@
 """The rows a lead is made of: the person, the subscription and the consent record,
-found or inserted with statements built once, and `retrying`, which runs a lead's
-work in the open transaction and commits it.
+found or inserted with statements built once, and `committed`, which runs a lead's
+work after the form's rate-limit count and commits it all as one write.
 
 A sign-up runs few statements, none it cannot need: a new address's person is
 inserted without looking for its subscription, its consent records or its mail
-(it has none), and new rows go in as single INSERTs rather than through the
-session's unit of work.
+(it has none). Rows go in as single INSERTs (`database.NewRow` where the request
+uses the object), not through the session's unit of work.
+
+Two requests for one new address can both find no row and both insert: the
+second INSERT does nothing (ON CONFLICT DO NOTHING) and reads the first one's row
+instead, once that has committed. Nothing is undone and nothing runs twice.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, exists, func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, exists, func, insert, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..consent import CONSENT, privacy_version
+from ..database import NewRow
 from ..extensions import db
-from ..models import Consent, Person, Purpose, Subscription
-
-RETRIES = 5
+from ..models import Consent, Person, Purpose, Subscription, utcnow
+from ..security.ratelimit import count_pending
 
 # The statements every sign-up runs, built once. `PERSON_BY_ADDRESS` is
 # `addresses.same_address` with the lowercased address bound at run time.
@@ -30,10 +33,8 @@ PERSON_BY_ADDRESS = (
     .order_by(Person.id)
     .limit(1)
 )
-# New rows go in as plain INSERTs (RETURNING the object where the request uses
-# it), not through the session's unit of work: no flush to plan for each one.
-INSERT_PERSON = insert(Person).returning(Person)
-INSERT_SUBSCRIPTION = insert(Subscription).returning(Subscription)
+NEW_PERSON = NewRow(Person, unique=("email",))
+NEW_SUBSCRIPTION = NewRow(Subscription, unique=("person_id", "purpose", "topic"))
 INSERT_CONSENT = insert(Consent.__table__)
 # The person's subscription for a purpose, locked, and whether it has a consent
 # record (read with it, rather than loading the list).
@@ -49,6 +50,11 @@ SUBSCRIPTION_FOR = (
     )
     .with_for_update(of=Subscription)
 )
+CONFIRMATION_SENT = (
+    update(Subscription.__table__)
+    .where(Subscription.__table__.c.id == bindparam("subscription_id"))
+    .values(confirmation_sent_at=bindparam("sent_at"))
+)
 
 
 @dataclass(frozen=True)
@@ -63,26 +69,13 @@ class Source:
     referrer: str = ""
 
 
-def retrying(work):
-    """Run `work()` and commit it, with whatever the form's checks left in the
-    transaction (its rate-limit count): one write for all of it.
-
-    Two requests for a new address can both find no row and both insert; the loser
-    gets IntegrityError, undoes its work alone (a savepoint) and runs it again,
-    finding the winner's row.
-    """
-    for attempt in range(RETRIES):
-        try:
-            with db.session.begin_nested():
-                result = work()
-        except IntegrityError:
-            if attempt == RETRIES - 1:
-                db.session.rollback()
-                raise
-            continue
-        db.session.commit()
-        return result
-    return None
+def committed(work):
+    """Take the form's rate-limit count (`count_pending`, the transaction's first
+    statement), run `work()` and commit it all: one write, and its result."""
+    count_pending()
+    result = work()
+    db.session.commit()
+    return result
 
 
 def person_for(email: str, name: str = "") -> Person:
@@ -96,9 +89,11 @@ def person_and_whether_new(email: str, name: str = "") -> tuple[Person, bool]:
     nothing was ever mailed to them, and they have no subscription yet)."""
     person = db.session.scalar(PERSON_BY_ADDRESS, {"address": email.lower()})
     if person is None:
-        return db.session.scalars(
-            INSERT_PERSON, [{"email": email, "name": name}]
-        ).one(), True
+        person = NEW_PERSON.insert(email=email, name=name)
+        if person is not None:
+            return person, True
+        # Another request inserted it meanwhile, and has committed.
+        person = db.session.scalar(PERSON_BY_ADDRESS, {"address": email.lower()})
     if name and not person.name:
         person.name = name
     return person, False
@@ -112,19 +107,16 @@ def lead_for(
 
     A person made in this transaction has no subscription to look for.
     """
+    key = {"person_id": person.id, "purpose": purpose, "topic": topic}
     if not new_person:
-        found = db.session.execute(
-            SUBSCRIPTION_FOR,
-            {"person_id": person.id, "purpose": purpose, "topic": topic},
-        ).first()
+        found = db.session.execute(SUBSCRIPTION_FOR, key).first()
         if found is not None:
             # Its person is this one: no lazy load when the mail names them.
             set_committed_value(found[0], "person", person)
             return found[0], found[1]
-    subscription = db.session.scalars(
-        INSERT_SUBSCRIPTION,
-        [{"person_id": person.id, "purpose": purpose, "topic": topic}],
-    ).one()
+    subscription = NEW_SUBSCRIPTION.insert(**key)
+    if subscription is None:  # another request made it meanwhile, and committed
+        return lead_for(person, purpose, topic)
     set_committed_value(subscription, "person", person)
     return subscription, False
 
@@ -154,3 +146,12 @@ def record_consent(subscription: Subscription, source: Source, wording: str) -> 
             "referrer": source.referrer,
         },
     )
+
+
+def confirmation_sent(subscription: Subscription) -> None:
+    """Note that a confirmation (or download link) went out now: one UPDATE."""
+    now = utcnow()
+    db.session.execute(
+        CONFIRMATION_SENT, {"subscription_id": subscription.id, "sent_at": now}
+    )
+    set_committed_value(subscription, "confirmation_sent_at", now)

@@ -12,7 +12,9 @@
 - The lead, its consent record, its mail (queued in the outbox) and the form's
   rate-limit count are one transaction, in the visitor's own request: the lead is
   in the admin the moment the visitor sees the thank-you page. The rows it is made
-  of are found or inserted by `records`.
+  of are found or inserted by `records`. Its mail is rendered before the
+  transaction begins (`lead_mail.prepare_*`), so the transaction only writes rows:
+  on SQLite it holds the write lock for its statements alone.
 """
 
 from __future__ import annotations
@@ -26,30 +28,30 @@ from ..models import (
     Purpose,
     Subscription,
     SubscriptionStatus,
-    utcnow,
 )
 from ..outbox import cancel_queued
 from ..privacy import lift_suppression
 from . import mail as lead_mail
 from .records import (
     Source,
+    committed,
+    confirmation_sent,
     new_lead,
     person_and_whether_new,
     person_for,
     record_consent,
-    retrying,
 )
 
 __all__ = [
     "Source",
+    "committed",
     "confirm",
     "opt_in",
     "pending_for",
     "pending_resources",
-    "person_for",  # with `retrying`, also what comments are stored with
+    "person_for",  # with `committed`, also what comments are stored with
     "record_download",
     "request_resource",
-    "retrying",
     "send_message",
     "unsubscribe",
 ]
@@ -59,6 +61,7 @@ def opt_in(
     email: str, name: str, purpose: Purpose, topic: str, source: Source
 ) -> Subscription:
     """Start (or restart) a double opt-in; queue a confirmation mail when allowed."""
+    prepared = lead_mail.prepare_confirmation(purpose, topic)
 
     def work():
         subscription, consented, new_person = new_lead(email, name, purpose, topic)
@@ -69,17 +72,18 @@ def opt_in(
             record_consent(subscription, source, purpose.value)
         elif not consented:
             record_consent(subscription, source, purpose.value)
-        if lead_mail.send_confirmation(subscription, new_person=new_person):
-            subscription.confirmation_sent_at = utcnow()
+        if lead_mail.send_confirmation(subscription, new_person, prepared):
+            confirmation_sent(subscription)
         return subscription
 
-    return retrying(work)
+    return committed(work)
 
 
 def request_resource(
     email: str, name: str, slug: str, newsletter: bool, source: Source
 ) -> Subscription:
     """Mail a free resource's download link; optionally start a newsletter opt-in."""
+    prepared = lead_mail.prepare_resource_link(slug)
 
     def work():
         subscription, consented, new_person = new_lead(
@@ -87,11 +91,11 @@ def request_resource(
         )
         if not consented:
             record_consent(subscription, source, "resource")
-        if lead_mail.send_resource_link(subscription, new_person=new_person):
-            subscription.confirmation_sent_at = utcnow()
+        if lead_mail.send_resource_link(subscription, new_person, prepared):
+            confirmation_sent(subscription)
         return subscription
 
-    subscription = retrying(work)
+    subscription = committed(work)
     if newsletter:
         opt_in(email, name, Purpose.NEWSLETTER, "", source)
     return subscription
@@ -173,4 +177,4 @@ def send_message(email: str, name: str, body: str, source: Source) -> ContactMes
             lead_mail.send_contact_reply(message, new_person)
         return message
 
-    return retrying(work)
+    return committed(work)

@@ -4,7 +4,8 @@ SMTP outage loses nothing.
 
 - `kinds`: every kind of mail, and which share the hourly cap (`cap`, which also
   tells the owner when it holds mail back) and the per-address `cooldown`.
-- `compose`: render a kind's templates and queue it (`queue_email`); mail links.
+- `compose`: render a kind's templates (`compose_email`) and queue it
+  (`queue_email` does both); mail links.
 - `queue`: the outbox rows: queue, cancel, queue again.
 - `delivery` and `smtp`: claim due mail, send it, sort failures, retry later.
 - `bounces`: addresses refused for good or named in bounce reports and
@@ -13,15 +14,17 @@ SMTP outage loses nothing.
   outbox commands.
 """
 
-from .compose import absolute_url, has_room, queue_email
+from .compose import Composed, absolute_url, compose_email, has_room, queue_email
 from .delivery import deliver_due
 from .kinds import MailKind
 from .queue import cancel_queued, retry
 
 __all__ = [
+    "Composed",
     "MailKind",
     "absolute_url",
     "cancel_queued",
+    "compose_email",
     "deliver_due",
     "has_room",
     "queue_email",

@@ -1,8 +1,11 @@
 """Composing mail: the one helper that renders a kind's text and HTML templates
-(`render_mail`, also the admin's preview) and queues the result, and the rule
-for links in mail: they start with SITE_URL, never with the request's Host."""
+(`render_mail`, also the admin's preview), a rendered mail with its headers
+(`compose_email`) and queueing it (`queue_email` does both), and the rule for links
+in mail: they start with SITE_URL, never with the request's Host."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import css_inline
 from flask import current_app
@@ -71,43 +74,63 @@ def render_mail(
     return text, html
 
 
-def queue_email(
+@dataclass(frozen=True)
+class Composed:
+    """A mail rendered and ready to queue (`compose_email`): everything but whom
+    it goes to and which lead it belongs to, given when it is queued. A form can
+    render its mail before its transaction begins, which then only writes."""
+
+    kind: MailKind
+    subject: str
+    text: str
+    html: str
+    headers: dict[str, str]
+
+    def queue(
+        self,
+        to: str,
+        person: Person | None = None,
+        subscription: Subscription | None = None,
+    ) -> OutboxMessage:
+        """Put the mail in the outbox, in the caller's transaction; list mail
+        (`MailKind.listed`) gets the List-Id of the subscription's list."""
+        headers = dict(self.headers)
+        if self.kind.listed and subscription is not None:
+            headers["List-Id"] = list_id(subscription)
+        return queue_mail(
+            kind=self.kind,
+            to=to,
+            subject=self.subject,
+            text=self.text,
+            html=self.html,
+            headers=headers,
+            person=person,
+            subscription=subscription,
+        )
+
+
+def compose_email(
     kind: MailKind,
-    to: str,
     subject: str,
     *,
     template: str | None = None,
-    person: Person | None = None,
-    subscription: Subscription | None = None,
     reply_to: str | None = None,
     unsubscribe_url: str | None = None,
     one_click_url: str | None = None,
     marketing: bool = False,
-    room_checked: bool = False,
     **context,
-) -> OutboxMessage | None:
-    """Render `templates/email/<template>.txt` and `.html` (`render_mail`) and queue
-    the mail; None when the per-address cooldown holds a capped mail back.
-
-    A capped kind to a `person` who had one too recently (`cooldown`) is not
-    queued: None, and the caller's request stays recorded all the same.
+) -> Composed:
+    """Render a mail of `kind` (`render_mail`) with its headers, to queue later.
 
     - `kind` names the mail in the outbox and, unless `template` is given, its
-      templates. List mail (`MailKind.listed`) carries a List-Id naming its list.
+      templates.
     - `marketing=True` needs `unsubscribe_url` (a page with an Unsubscribe button)
       and `one_click_url` (takes a POST with no cookie): it adds the RFC 8058
       List-Unsubscribe headers, and the layout shows the unsubscribe link and the
       postal address.
-    - `room_checked=True`: the caller has already found room for this mail in
-      this transaction (`has_room`), so the cooldown is not read twice.
-    - `reply_to` sets Reply-To; `person` and `subscription` link the mail to its lead
-      (unsubscribing cancels mail still queued for that subscription).
-
-    The mail joins the caller's transaction: commit it together with the lead.
+    - `reply_to` sets Reply-To.
     """
     kind = MailKind(kind)  # an unknown kind fails here, before the hourly cap
-    if kind.capped and not room_checked and not may_mail_unconfirmed(person):
-        return None
     if marketing and not (unsubscribe_url and one_click_url):
         raise ValueError("marketing mail needs unsubscribe_url and one_click_url")
     text, html = render_mail(
@@ -121,18 +144,33 @@ def queue_email(
     headers = {}
     if reply_to:
         headers["Reply-To"] = reply_to
-    if kind.listed and subscription is not None:
-        headers["List-Id"] = list_id(subscription)
     if marketing:
         headers["List-Unsubscribe"] = f"<{one_click_url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    return queue_mail(
-        kind=kind,
-        to=to,
-        subject=subject,
-        text=text,
-        html=html,
-        headers=headers,
-        person=person,
-        subscription=subscription,
-    )
+    return Composed(kind, subject, text, html, headers)
+
+
+def queue_email(
+    kind: MailKind,
+    to: str,
+    subject: str,
+    *,
+    person: Person | None = None,
+    subscription: Subscription | None = None,
+    room_checked: bool = False,
+    **composing,
+) -> OutboxMessage | None:
+    """Render `templates/email/<template>.txt` and `.html` (`compose_email`, whose
+    arguments `composing` are) and queue the mail in the caller's transaction
+    (commit it together with the lead); None when the per-address cooldown holds
+    a capped mail back, and the caller's request stays recorded all the same.
+
+    - `person` and `subscription` link the mail to its lead (unsubscribing
+      cancels mail still queued for that subscription).
+    - `room_checked=True`: the caller has already found room for this mail in
+      this transaction (`has_room`), so the cooldown is not read twice.
+    """
+    kind = MailKind(kind)
+    if kind.capped and not room_checked and not may_mail_unconfirmed(person):
+        return None
+    return compose_email(kind, subject, **composing).queue(to, person, subscription)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
+from ..database import NewRow
 from ..extensions import db
 from ..models import OutboxMessage, OutboxStatus, utcnow
 from .kinds import MailKind
 
+NEW_MAIL = NewRow(OutboxMessage)
 HEADERS = {
     name.lower(): name
     for name in ("Reply-To", "List-Id", "List-Unsubscribe", "List-Unsubscribe-Post")
@@ -31,7 +33,8 @@ def queue_mail(
     person=None,
     subscription=None,
 ) -> OutboxMessage:
-    """Add a mail to the session, uncommitted, so it is committed with the lead.
+    """Insert a mail, uncommitted, so it is committed with the lead (one INSERT,
+    `NEW_MAIL`).
 
     Only the header names in `HEADERS` are allowed, and no header, subject or
     address may hold a line break (header injection): ValueError otherwise.
@@ -49,7 +52,7 @@ def queue_mail(
         if row is not None and row.id is None:
             db.session.add(row)
             db.session.flush()  # gives the new row its id
-    message = OutboxMessage(
+    return NEW_MAIL.insert(
         kind=kind,
         to_address=to,
         subject=subject,
@@ -61,8 +64,6 @@ def queue_mail(
         status=OutboxStatus.QUEUED,
         next_attempt_at=utcnow(),
     )
-    db.session.add(message)
-    return message
 
 
 def cancel_queued(subscription_id: int) -> int:

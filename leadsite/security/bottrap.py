@@ -6,7 +6,8 @@ Forms inherit `GuardedForm`; views ask `form.verdict()`.
   what was typed and a word on why.
 - A form with mistakes comes back with them; it does not count towards the rate
   limit (a person correcting a typo is not a flood).
-- A valid form counts towards the client's shared rate limit (`ratelimit`).
+- A valid form counts towards the client's shared rate limit (`ratelimit`), in
+  the transaction that stores what it asked for.
 - A valid form whose honeypot field is filled is held (`HeldSubmission`): kept for
   HOLD_DAYS in the admin's "Suspected spam" list, never mailed, and the visitor sees
   the usual thank-you page. The owner can release it, which runs the normal flow:
@@ -29,7 +30,12 @@ from wtforms import HiddenField, StringField, TextAreaField
 from ..extensions import db
 from ..models import HeldSubmission, utcnow
 from . import origin
-from .ratelimit import check_submission, client_network, due_for_purge
+from .ratelimit import (
+    check_submission,
+    client_network,
+    count_with_lead,
+    due_for_purge,
+)
 
 HOLD_DAYS = 30
 # A name and label no browser's autofill or password manager takes for a field of
@@ -110,9 +116,10 @@ class GuardedForm(CleanTextForm):
 
     def verdict(self, target: str = "") -> Verdict:
         """Check a submission: SHOW the form, HOLD it for the owner, or serve a
-        HUMAN. The rate-limit count stays in the open transaction, for the view's
-        work to commit with the lead (raises TooManySubmissions when over).
-        `target` is what the form is about beyond its fields (a post's slug)."""
+        HUMAN, whose rate-limit count is taken in the transaction that stores the
+        lead (`count_with_lead`; TooManySubmissions there when over). A held one
+        is counted and kept here. `target` is what the form is about beyond its
+        fields (a post's slug)."""
         if not self.is_submitted():
             return Verdict.SHOW
         valid = self.validate()
@@ -121,11 +128,12 @@ class GuardedForm(CleanTextForm):
             return Verdict.SHOW
         if not valid:
             return Verdict.SHOW
-        check_submission(self, commit=False)
         if self.leave_blank.data:
+            check_submission(self, commit=False)
             hold(self, target, "honeypot")
             db.session.commit()
             return Verdict.HELD
+        count_with_lead(self)
         return Verdict.HUMAN
 
     def submitted_fields(self) -> list[list[str]]:

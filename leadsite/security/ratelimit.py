@@ -7,7 +7,8 @@ So nobody gets twice the limit through by sending at the end of one window and
 again at the start of the next, and each hit still costs one counter write.
 
 - Per client: FORM_RATE_LIMIT valid submissions per FORM_RATE_WINDOW seconds,
-  shared by every public form (`GuardedForm.verdict()` checks it). An IPv6 client
+  shared by every public form (`GuardedForm.verdict()` has it counted with the
+  lead, `count_with_lead`). An IPv6 client
   counts by its /64, since one household or phone gets a whole /64.
 - Per address: the cooldown on mail to unconfirmed addresses (`outbox.cooldown`).
 - Site-wide: CONFIRM_MAIL_PER_HOUR, applied by the outbox (`outbox.cap`).
@@ -21,7 +22,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask import current_app, request
+from flask import current_app, g, request
 from sqlalchemy import bindparam, delete, text
 from werkzeug.exceptions import TooManyRequests
 
@@ -143,6 +144,22 @@ def check_submission(form=None, scope: str = "forms", commit: bool = True) -> No
     if commit:
         db.session.commit()
     refuse_if_over(window, previous, hits, form)
+
+
+def count_with_lead(form, scope: str = "forms") -> None:
+    """Count this valid submission in the transaction that stores what it asked
+    for, as its first statement (`count_pending`, which `leads.committed` runs):
+    the count and the lead are one write, and what the form does before its
+    transaction (rendering its mail) holds no lock. Kept for this request only."""
+    g.uncounted_submission = (form, scope)
+
+
+def count_pending() -> None:
+    """Take the count `count_with_lead` left for this request, if any, uncommitted;
+    TooManySubmissions (the count kept) when over the limit."""
+    pending = g.pop("uncounted_submission", None)
+    if pending is not None:
+        check_submission(*pending, commit=False)
 
 
 def refuse_if_over(window: Window, previous: int, hits: int, form=None) -> None:
