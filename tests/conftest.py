@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from email import message_from_bytes, policy
@@ -27,6 +26,7 @@ from aiosmtpd.controller import Controller
 from postgres_server import Unavailable, find_pg_ctl, throwaway_server
 from pytest_postgresql.janitor import DatabaseJanitor
 from quick_start import quick_start
+from serving import serving
 from werkzeug.serving import make_server
 
 from leadsite import create_app
@@ -273,15 +273,14 @@ class LiveServer:
         self.app = app
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.running = serving(self.server)
 
     def __enter__(self):
-        self.thread.start()
+        self.running.__enter__()
         return self
 
     def __exit__(self, *exc):
-        self.server.shutdown()
-        self.thread.join(timeout=5)
+        self.running.__exit__(*exc)
 
 
 @pytest.fixture

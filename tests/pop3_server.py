@@ -5,7 +5,8 @@ messages on QUIT as a real server does."""
 from __future__ import annotations
 
 import socketserver
-import threading
+
+from serving import serving
 
 
 class POP3Handler(socketserver.StreamRequestHandler):
@@ -67,11 +68,10 @@ class POP3Server:
         self.server.daemon_threads = True
         self.server.mailbox = self  # type: ignore[attr-defined]
         self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.running = serving(self.server)
 
     def start(self) -> None:
-        self.thread.start()
+        self.running.__enter__()
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.running.__exit__(None, None, None)

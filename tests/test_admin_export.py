@@ -179,10 +179,12 @@ def test_cli_export_writes_the_same_file(app, runner, leads, tmp_path):
     assert actors == ["command line", "command line"]
 
 
-ROWS = 100_000
+# Enough rows for several batches and dozens of pieces; the 100,000-row export,
+# its time and its memory, is measured by bench/run.sh.
+ROWS = 30_000
 
 
-def test_export_streams_100k_rows_without_holding_them(app):
+def test_export_streams_its_rows_without_holding_them(app):
     with app.app_context():
         db.session.execute(
             insert(Person),
@@ -215,7 +217,7 @@ def test_export_streams_100k_rows_without_holding_them(app):
     finally:
         event.remove(engine, "before_cursor_execute", note_read)
     assert lines == ROWS + 1
-    assert chunks > 50  # it went out in pieces of about 64 KB, not in one go
+    assert chunks > 20  # it went out in pieces of about 64 KB, not in one go
     if engine.dialect.name == "sqlite":
         # ... read in short reads of BATCH rows, never all at once: full ones and
         # 1 empty, each ended before its rows go out (a read holds the write lock).

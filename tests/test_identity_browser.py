@@ -42,16 +42,20 @@ def gap_below_header(page) -> float:
     return first["y"] - (header["y"] + header["height"])
 
 
-@pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("path", PUBLIC_PAGES)
-def test_public_page_is_accessible_and_hers(live_server, page, path, width):
-    open_at(page, live_server.url + path, WIDTHS[width])
-    assert_accessible(page)
+def test_public_page_is_accessible_and_hers(live_server, page, path):
+    """On a phone, then on a desktop: the page is opened once and the window
+    resized, as when a phone is turned, and each layout is checked."""
+    open_at(page, live_server.url + path, WIDTHS["phone"])
     footer = page.locator("footer.site-footer").inner_text()
     assert "Alexandra Charnin" in footer and "Compliant Content Co." in footer
-    # The first heading or notice stands clear of the header: main has its padding.
-    assert gap_below_header(page) >= 16
-    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[width]
+    for width, pixels in WIDTHS.items():
+        page.set_viewport_size({"width": pixels, "height": 900})
+        assert_accessible(page)
+        # The first heading or notice stands clear of the header: main's padding.
+        assert gap_below_header(page) >= 16, width
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= pixels, width
 
 
 @pytest.mark.parametrize("width", WIDTHS)

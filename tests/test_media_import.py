@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import io
 import re
-import threading
 
 import pytest
 from conftest import submit_form
+from serving import serving
 from sqlalchemy import select
 from test_admin_support import OWNER, PASSWORD, make_owner, signed_in_client
 from test_media import HTML, camera_jpeg, decoded, noise_png
@@ -44,11 +44,8 @@ def other_site(request: Request) -> Response:
 
 @pytest.fixture(scope="module")
 def other_site_url():
-    server = make_server("127.0.0.1", 0, other_site, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serving(make_server("127.0.0.1", 0, other_site, threaded=True)) as server:
+        yield f"http://127.0.0.1:{server.server_port}"
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import threading
 from functools import partial
 from html.parser import HTMLParser
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from serving import serving
 from sqlalchemy import func, select
 
 from leadsite.extensions import db
@@ -194,13 +194,8 @@ class QuietHandler(SimpleHTTPRequestHandler):
 def image_server():
     """Serves `fixtures/wix/images/` on 127.0.0.1; anything else is a 404."""
     handler = partial(QuietHandler, directory=str(IMAGES))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), handler)) as server:
+        yield f"http://127.0.0.1:{server.server_port}/"
 
 
 def write_csv(path: Path, rows: list[dict], columns: list[str] = COLUMNS) -> Path:
