@@ -1,12 +1,18 @@
 """Make each test's app start faster (tests only; production is untouched).
 
 Every test builds a new app, so the work an app repeats at start-up is paid over a
-thousand times. Two pieces of it give the same result every time in a test run,
-and public hooks let us do them once:
+thousand times. Three pieces of it give the same result every time in a test run,
+so they are done once (the first two through public hooks, the third by wrapping
+werkzeug's `Rule._compile_builder`; should a werkzeug release change that method,
+every app fails to start, not just a test):
 - templates: one Jinja bytecode cache for every app of the process, so each
   template is compiled once (the cache checks the source, so an edit still shows);
 - the static files' `.gz`/`.br` copies: the same bytes in, the same bytes out, so
-  they are made once per process instead of once per app.
+  they are made once per process instead of once per app;
+- the URL rules' builders: werkzeug writes and compiles a small Python function
+  for each rule of each new app (most of an app's start-up). The function
+  depends only on the rule's text, parts and defaults, and reads the rule's own
+  converters when called, so one is made per distinct rule and bound to each.
 And one cost tests need not pay: password hashes are still argon2id, but with the
 library's lowest work factors (production's take about 0.5 s of CPU to hash and
 check a password, and admin tests sign in hundreds of times).
@@ -23,6 +29,7 @@ from argon2 import PasswordHasher
 from flask import Flask
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
+from werkzeug.routing import Rule
 
 from leadsite import assets
 from leadsite.admin import accounts
@@ -42,6 +49,20 @@ class MemoryBytecodeCache(BytecodeCache):
         self.compiled[bucket.key] = bucket.bytecode_to_string()
 
 
+def shared_builders(make_builder):
+    """`Rule._compile_builder`, made once per distinct rule (see above)."""
+    made = {}
+
+    def builder(rule: Rule, append_unknown: bool = True):
+        defaults = sorted((rule.defaults or {}).items(), key=repr)
+        key = (rule.rule, tuple(rule._trace), repr(defaults), append_unknown)
+        if key not in made:
+            made[key] = make_builder(rule, append_unknown)
+        return made[key]
+
+    return builder
+
+
 @contextmanager
 def quick_start() -> Iterator[None]:
     """Apply the savings above until the block ends."""
@@ -51,6 +72,7 @@ def quick_start() -> Iterator[None]:
         patch.setattr(
             assets, "compressed_copies", functools.cache(assets.compressed_copies)
         )
+        patch.setattr(Rule, "_compile_builder", shared_builders(Rule._compile_builder))
         patch.setattr(
             accounts,
             "hasher",
