@@ -90,15 +90,19 @@ class Run:
     def interleaved(self, targets: dict[str, tuple[str, dict]]) -> dict[str, dict]:
         """wrk on each target in turn, REPEAT rounds, on new connections each time,
         so that a slower minute of a shared machine slows them all alike; each
-        target's median run. (gunicorn's workers keep the keep-alive connections
-        they accept, and who accepts how many is luck: one run alone may have one
-        worker doing nearly all the work.)"""
+        target's median run, with `turns`: the requests/s of every run, in order,
+        so a reader sees how far they spread. (gunicorn's workers keep the
+        keep-alive connections they accept, and who accepts how many is luck: one
+        run alone may have one worker doing nearly all the work.)"""
         runs: dict[str, list[dict]] = {name: [] for name in targets}
         for _ in range(REPEAT):
             for name, (url, env) in targets.items():
                 runs[name].append(wrk_once(url, SECONDS, env))
         return {
-            name: sorted(found, key=lambda f: f["rps"])[len(found) // 2]
+            name: {
+                **sorted(found, key=lambda f: f["rps"])[len(found) // 2],
+                "turns": [f["rps"] for f in found],
+            }
             for name, found in runs.items()
         }
 

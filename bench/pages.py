@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 
 from nginx_site import bench_config
+from report import SECONDS
 from servers import ROOT, free_port, get, gunicorn, nginx, site_environment
 
 POST_PATH = "/blog/what-to-bring-to-an-iep-meeting"
@@ -132,6 +133,23 @@ def pages(run, database_url: str) -> None:
         + ", ".join(str(s) for s in cache_states)
         + " (first GET, second, after the runs); the site and both floors sent "
         "the same bytes."
+    )
+    run.notes.append(
+        f"Requests/s of each {SECONDS} s turn, in the order run (the median is the "
+        "row's): "
+        + "; ".join(
+            f"{key} {', '.join(f'{rps:,.0f}' for rps in found[key]['turns'])}"
+            for key in turns
+        )
+        + ". The post page against its floor turn by turn (each site turn and the "
+        "floor turn run soon after it): "
+        + ", ".join(
+            f"{site_rps / floor_rps:.2f}"
+            for site_rps, floor_rps in zip(
+                found["site"]["turns"], found["floor"]["turns"], strict=True
+            )
+        )
+        + "."
     )
     ratio = found["site"]["rps"] / render
     run.targets.append(
