@@ -91,9 +91,9 @@ def read_connection() -> Iterator[Connection | Session]:
 class NewRow:
     """`INSERT … RETURNING` one row of `model`, loaded as the ORM's object (its
     session tracks it as if read): one statement, built once per dialect. The
-    ORM's own INSERT (the unit of work, or an ORM-enabled `insert()`) costs
-    several times as much per row, which counts in a transaction that holds
-    SQLite's write lock.
+    ORM's own INSERT (the unit of work, or an ORM-enabled `insert()`) costs about
+    twice as much per row, which counts in a transaction that holds SQLite's
+    write lock.
 
     `unique`: the columns of a unique constraint; a row that would break it is
     not inserted (ON CONFLICT DO NOTHING, on SQLite and PostgreSQL alike) and

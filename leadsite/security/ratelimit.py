@@ -8,8 +8,8 @@ again at the start of the next, and each hit still costs one counter write.
 
 - Per client: FORM_RATE_LIMIT valid submissions per FORM_RATE_WINDOW seconds,
   shared by every public form (`GuardedForm.verdict()` has it counted with the
-  lead, `count_with_lead`). An IPv6 client
-  counts by its /64, since one household or phone gets a whole /64.
+  lead, `count_with_lead`). An IPv6 client counts by its /64, since one
+  household or phone gets a whole /64.
 - Per address: the cooldown on mail to unconfirmed addresses (`outbox.cooldown`).
 - Site-wide: CONFIRM_MAIL_PER_HOUR, applied by the outbox (`outbox.cap`).
 """
