@@ -54,6 +54,13 @@ def configure_engine(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
+def under_way(session: Session) -> bool:
+    """Whether the session has a transaction or changes that a read must join."""
+    return session.in_transaction() or bool(
+        session.new or session.dirty or session.deleted
+    )
+
+
 @contextmanager
 def short_read():
     """Reads that write nothing, in a transaction of their own ended right after,
@@ -61,9 +68,7 @@ def short_read():
     write lock (see above). Inside a transaction already under way, the reads
     simply join it."""
     session = db.session()
-    clean = not session.in_transaction() and not (
-        session.new or session.dirty or session.deleted
-    )
+    clean = not under_way(session)
     if clean:
         session.connection(execution_options={READ_ONLY: True})
     try:
@@ -81,7 +86,7 @@ def read_connection() -> Iterator[Connection | Session]:
     right after (no ORM session to set up and tear down: a page view's query)."""
     if db.session.registry.has():  # else this request has no session to consult
         session = db.session()
-        if session.in_transaction() or session.new or session.dirty or session.deleted:
+        if under_way(session):
             yield session
             return
     with db.engine.connect().execution_options(**{READ_ONLY: True}) as connection:

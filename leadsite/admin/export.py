@@ -25,6 +25,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
 
+from ..database import short_read
 from ..extensions import db
 from ..models import Consent, Person, Purpose, Subscription, utcnow
 from . import audit
@@ -134,16 +135,15 @@ def export_batches(
 ) -> Iterator[Sequence[Sequence[str]]]:
     """The rows as plain tuples, oldest sign-up first, `batch` at a time: from one
     streamed query, or on SQLite from one short read a batch (see above)."""
-    connection = db.session.connection()
-    if connection.dialect.name != "sqlite":
-        streamed = connection.execution_options(yield_per=batch)
+    if db.engine.dialect.name != "sqlite":
+        streamed = db.session.connection().execution_options(yield_per=batch)
         yield from streamed.execute(export_select(lead_filter)).partitions()
         return
     last_id = 0
     while True:
         statement = export_select(lead_filter, last_id, batch)
-        rows = db.session.connection().execute(statement).all()
-        db.session.rollback()  # end this read before the batch is written
+        with short_read():  # ended before the batch is written
+            rows = db.session.connection().execute(statement).all()
         if rows:
             last_id = rows[-1][0]
             yield rows

@@ -5,7 +5,7 @@ form into a lead, the mail each lead gets, and the pages the mailed links open.
 - `views`: the form pages; a valid form becomes a lead in its own request.
 - `rules`: what a sign-up, a confirmation, a download or a message does.
 - `records`: the rows a lead is made of (person, subscription, consent), found or
-  inserted in few statements, and the retry for two concurrent new addresses.
+  inserted in few statements, and `committed`, one write for a lead's work.
 - `mail`: one function per kind of lead mail.
 - `links`: the pages behind mailed links (confirm, unsubscribe, download).
 """

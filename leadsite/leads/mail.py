@@ -42,15 +42,29 @@ class Prepared:
     link carries; `queue` keeps the token for whom it is and queues the mail,
     so its transaction only writes rows."""
 
+    purpose: TokenPurpose
     token: str
     mail: Composed
 
-    def queue(
-        self, purpose: TokenPurpose, data: dict, subscription: Subscription
-    ) -> OutboxMessage:
-        keep_token(purpose, self.token, data)
+    def queue(self, data: dict, subscription: Subscription) -> OutboxMessage:
+        keep_token(self.purpose, self.token, data)
         person = subscription.person
         return self.mail.queue(person.email, person, subscription)
+
+
+def with_new_link(
+    purpose: TokenPurpose,
+    endpoint: str,
+    link: str,
+    kind: MailKind,
+    subject: str,
+    **context,
+) -> Prepared:
+    """A mail of `kind` rendered with a new token's link to `endpoint` as its
+    `link` value; the token is kept only when the mail is queued."""
+    token = new_token()
+    context[link] = absolute_url(endpoint, token=token)
+    return Prepared(purpose, token, compose_email(kind, subject, **context))
 
 
 def settings():
@@ -83,15 +97,15 @@ def unsubscribe_links(subscription: Subscription) -> dict:
 def prepare_confirmation(purpose: Purpose, topic: str) -> Prepared:
     """The confirmation mail for a sign-up, rendered with its new link before the
     sign-up's transaction begins (`send_confirmation` stores both, or neither)."""
-    token = new_token()
     what = words_for(purpose, topic)
-    mail = compose_email(
+    return with_new_link(
+        TokenPurpose.CONFIRM,
+        "leads.confirm",
+        "confirm_url",
         MailKind.CONFIRM,
         f"Please confirm: {what}",
-        confirm_url=absolute_url("leads.confirm", token=token),
         what=what,
     )
-    return Prepared(token, mail)
 
 
 def send_confirmation(
@@ -106,7 +120,7 @@ def send_confirmation(
         return None
     if prepared is None:
         prepared = prepare_confirmation(subscription.purpose, subscription.topic)
-    return prepared.queue(TokenPurpose.CONFIRM, {"s": subscription.id}, subscription)
+    return prepared.queue({"s": subscription.id}, subscription)
 
 
 def send_welcome(subscription: Subscription) -> OutboxMessage:
@@ -140,16 +154,16 @@ def download_url(subscription: Subscription) -> str:
 def prepare_resource_link(slug: str) -> Prepared:
     """The mail with a free resource's download link, rendered with its new link
     before the request's transaction begins (`send_resource_link` stores both)."""
-    token = new_token()
     resource = settings().resource(slug)
-    mail = compose_email(
+    return with_new_link(
+        TokenPurpose.DOWNLOAD,
+        "leads.download",
+        "download_url",
         MailKind.RESOURCE,
         f"Your download: {resource.title}",
         resource=resource,
-        download_url=absolute_url("leads.download", token=token),
         days=current_app.config["RESOURCE_LINK_DAYS"],
     )
-    return Prepared(token, mail)
 
 
 def send_resource_link(
@@ -163,8 +177,9 @@ def send_resource_link(
         return None
     if prepared is None:
         prepared = prepare_resource_link(subscription.topic)
-    data = {"p": subscription.person_id, "r": subscription.topic}
-    return prepared.queue(TokenPurpose.DOWNLOAD, data, subscription)
+    return prepared.queue(
+        {"p": subscription.person_id, "r": subscription.topic}, subscription
+    )
 
 
 def send_contact_notice(message: ContactMessage) -> OutboxMessage | None:
